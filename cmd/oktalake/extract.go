@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/oktalake/oktalake/extract"
+	"github.com/oktalake/oktalake/streams"
+	"github.com/urfave/cli/v2"
+)
+
+func commands() []*cli.Command {
+	return []*cli.Command{
+		extractCommand(),
+		backfillCommand(),
+		streamsCommand(),
+		checkCommand(),
+		demoCommand(),
+	}
+}
+
+func extractCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "extract",
+		Usage: "read Okta streams and write gzip JSONL objects to the bucket",
+		Flags: concat(oktaFlags(), bucketFlags(), writerFlags(), logFlags(), []cli.Flag{
+			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to extract, comma-separated (default: all; see `oktalake streams`)"},
+			&cli.StringFlag{Name: "state", EnvVars: []string{"OKTALAKE_STATE"}, Usage: "keep incremental state in this local file instead of the bucket"},
+			&cli.BoolFlag{Name: "full-refresh", EnvVars: []string{"OKTALAKE_FULL_REFRESH"}, Usage: "ignore stored cursors and read everything again"},
+			&cli.StringFlag{Name: "start-date", EnvVars: []string{"OKTALAKE_START_DATE"}, Usage: "where the first incremental run starts (logs default: 7 days back; at most 90)"},
+			&cli.DurationFlag{Name: "every", EnvVars: []string{"OKTALAKE_EVERY"}, Usage: "run again on this interval until interrupted (e.g. 1h)"},
+		}),
+		Action: func(c *cli.Context) error {
+			log, err := newLogger(c)
+			if err != nil {
+				return err
+			}
+			sel, err := selectStreams(c)
+			if err != nil {
+				return err
+			}
+			start, err := parseDate("start-date", c.String("start-date"))
+			if err != nil {
+				return err
+			}
+			env, err := writerOptions(c)
+			if err != nil {
+				return err
+			}
+			client, err := newOktaClient(c, log, streams.Scopes(sel))
+			if err != nil {
+				return err
+			}
+			b, err := openBucket(c)
+			if err != nil {
+				return err
+			}
+			cfg := extract.Config{
+				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: c.Int64("max-file-size"),
+				Streams: sel, FullRefresh: c.Bool("full-refresh"), StartDate: start,
+				Concurrency: c.Int("max-concurrency"), Logger: log,
+			}
+			if f := c.String("state"); f != "" {
+				cfg.State = extract.NewFileState(f)
+			}
+			return every(c.Context, c.Duration("every"), log, func(ctx context.Context) error {
+				sum, err := extract.Run(ctx, cfg)
+				if sum != nil {
+					sum.WriteTo(c.App.Writer)
+				}
+				if err != nil {
+					return err
+				}
+				return sum.Err()
+			})
+		},
+	}
+}
+
+// every runs fn once, then again each interval (measured from each start,
+// never overlapping) until ctx is cancelled. A failed run is logged and the
+// schedule goes on; without an interval the run's error is returned.
+func every(ctx context.Context, interval time.Duration, log *slog.Logger, fn func(context.Context) error) error {
+	if interval <= 0 {
+		return fn(ctx)
+	}
+	for {
+		started := time.Now()
+		if err := fn(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Error("scheduled run failed; next run on schedule", "err", err)
+		}
+		wait := interval - time.Since(started)
+		if wait < 0 {
+			wait = 0
+		}
+		log.Info("next run", "at", time.Now().Add(wait).Format(time.RFC3339))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			log.Info("stopping: interrupted between runs")
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func backfillCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "backfill",
+		Usage:     "read historical system-log events in bounded windows (event-time partitions, resumable)",
+		ArgsUsage: "logs",
+		Flags: concat(oktaFlags(), bucketFlags(), writerFlags(), logFlags(), []cli.Flag{
+			&cli.StringFlag{Name: "since", Required: true, Usage: "first published time (at most 90 days back)"},
+			&cli.StringFlag{Name: "until", Usage: "end of the range, exclusive (default: now)"},
+			&cli.DurationFlag{Name: "window", Value: 6 * time.Hour, Usage: "length of each bounded request range"},
+			&cli.IntFlag{Name: "workers", Value: 4, Usage: "windows read at once"},
+		}),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 || c.Args().First() != "logs" {
+				return usagef("backfill takes one argument, the stream: logs")
+			}
+			log, err := newLogger(c)
+			if err != nil {
+				return err
+			}
+			since, err := parseDate("since", c.String("since"))
+			if err != nil {
+				return err
+			}
+			until, err := parseDate("until", c.String("until"))
+			if err != nil {
+				return err
+			}
+			env, err := writerOptions(c)
+			if err != nil {
+				return err
+			}
+			logs, _ := streams.Lookup("logs")
+			client, err := newOktaClient(c, log, streams.Scopes([]streams.Stream{logs}))
+			if err != nil {
+				return err
+			}
+			b, err := openBucket(c)
+			if err != nil {
+				return err
+			}
+			cfg := extract.BackfillConfig{
+				Config: extract.Config{
+					Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
+					PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: c.Int64("max-file-size"),
+					Logger: log,
+				},
+				Since: since, Until: until, Window: c.Duration("window"), Workers: c.Int("workers"),
+			}
+			if isTerminal(c.App.ErrWriter) {
+				cfg.Progress = func(p extract.BackfillProgress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
+			}
+			sum, err := extract.Backfill(c.Context, cfg)
+			if cfg.Progress != nil {
+				fmt.Fprintln(c.App.ErrWriter)
+			}
+			if sum != nil {
+				sum.WriteTo(c.App.Writer)
+			}
+			if errors.Is(err, context.Canceled) {
+				return fmt.Errorf("interrupted: finished windows are recorded; run the same command to resume")
+			}
+			return err
+		},
+	}
+}
+
+func streamsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "streams",
+		Usage: "list the stream catalog, or print a stream's JSON schema",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "schema", Usage: "print this stream's JSON schema"}},
+		Action: func(c *cli.Context) error {
+			if name := c.String("schema"); name != "" {
+				return printSchema(c.App.Writer, name)
+			}
+			return printCatalog(c.App.Writer)
+		},
+	}
+}
+
+func printCatalog(w io.Writer) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "stream\tprimary key\tcursor\tsync mode\tendpoint\tparent\tbucket")
+	for _, s := range streams.All() {
+		cursor := s.Cursor
+		if cursor == "" {
+			cursor = "-"
+		}
+		parent := s.Parent
+		if s.ParentSource != "" {
+			parent += " (" + s.ParentSource + ")"
+		}
+		if parent == "" {
+			parent = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, joinFields(s.PrimaryKey), cursor, s.SyncMode(), s.Path, parent, s.Bucket())
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/streams"
+	"github.com/urfave/cli/v2"
+)
+
+// Flag groups; every flag also reads an environment variable.
+func oktaFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "okta-domain", EnvVars: []string{"OKTA_DOMAIN"}, Usage: "Okta org: dev-123.okta.com, a custom domain, or a full URL"},
+		&cli.StringFlag{Name: "okta-api-token", EnvVars: []string{"OKTA_API_TOKEN"}, Usage: "API token (sent as SSWS)"},
+		&cli.StringFlag{Name: "okta-client-id", EnvVars: []string{"OKTA_CLIENT_ID"}, Usage: "OAuth 2.0 service app client id"},
+		&cli.StringFlag{Name: "okta-private-key", EnvVars: []string{"OKTA_PRIVATE_KEY"}, Usage: "service app private key: PEM text or a file path (RSA or EC)"},
+		&cli.StringFlag{Name: "okta-key-id", EnvVars: []string{"OKTA_KEY_ID"}, Usage: "kid of the private key, when the app has several"},
+		&cli.Float64Flag{Name: "rate-limit-share", EnvVars: []string{"OKTALAKE_RATE_LIMIT_SHARE"}, Value: 0.5, Usage: "largest share of each Okta rate-limit bucket to use (the rest stays for other integrations)"},
+		&cli.IntFlag{Name: "max-concurrency", EnvVars: []string{"OKTALAKE_MAX_CONCURRENCY"}, Value: 10, Usage: "most Okta requests in flight"},
+	}
+}
+
+func bucketFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "bucket", EnvVars: []string{"OKTALAKE_BUCKET"}, Value: "./lake", Usage: "s3://bucket[/prefix], file:///dir or a directory"},
+		&cli.StringFlag{Name: "s3-endpoint", EnvVars: []string{"AWS_ENDPOINT_URL_S3"}, Usage: "S3-compatible endpoint such as MinIO (path-style addressing)"},
+		&cli.StringFlag{Name: "s3-region", EnvVars: []string{"AWS_REGION"}, Value: "us-east-1", Usage: "S3 region"},
+		&cli.StringFlag{Name: "prefix", EnvVars: []string{"OKTALAKE_PREFIX"}, Usage: "key prefix (default: the bucket URL's path, else \"data\")"},
+		&cli.StringFlag{Name: "namespace", EnvVars: []string{"OKTALAKE_NAMESPACE"}, Value: "okta", Usage: "Airbyte destination namespace"},
+	}
+}
+
+func writerFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "path-format", EnvVars: []string{"OKTALAKE_PATH_FORMAT"}, Usage: "Airbyte s3_path_format (default ${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_)"},
+		&cli.StringFlag{Name: "envelope", EnvVars: []string{"OKTALAKE_ENVELOPE"}, Value: "v2", Usage: "record envelope: v2, v1 or flat"},
+		&cli.Int64Flag{Name: "max-file-size", EnvVars: []string{"OKTALAKE_MAX_FILE_SIZE"}, Value: 200 << 20, Usage: "rotate objects at this many compressed bytes"},
+	}
+}
+
+func logFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "log-level", EnvVars: []string{"OKTALAKE_LOG_LEVEL"}, Value: "info", Usage: "debug, info, warn or error"},
+		&cli.StringFlag{Name: "log-format", EnvVars: []string{"OKTALAKE_LOG_FORMAT"}, Value: "text", Usage: "text or json"},
+	}
+}
+
+func concat(groups ...[]cli.Flag) []cli.Flag {
+	var out []cli.Flag
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+func newLogger(c *cli.Context) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return nil, usagef("--log-level: %q is not debug, info, warn or error", c.String("log-level"))
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	w := c.App.ErrWriter
+	switch c.String("log-format") {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, usagef("--log-format: %q is not text or json", c.String("log-format"))
+	}
+}
+
+// bucket is an opened bucket with its key prefix and namespace.
+type bucket struct {
+	store     lake.Store
+	url       string
+	prefix    string
+	namespace string
+}
+
+func openBucket(c *cli.Context) (*bucket, error) {
+	raw := c.String("bucket")
+	store, urlPrefix, err := lake.OpenStore(c.Context, raw, lake.StoreOptions{
+		S3Endpoint: c.String("s3-endpoint"),
+		Region:     c.String("s3-region"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening bucket %s: %w", raw, err)
+	}
+	prefix := strings.Trim(urlPrefix, "/")
+	if c.IsSet("prefix") {
+		prefix = strings.Trim(c.String("prefix"), "/")
+	} else if prefix == "" {
+		prefix = "data"
+	}
+	ns := c.String("namespace")
+	if ns == "" || strings.Contains(ns, "/") {
+		return nil, usagef("--namespace: %q must be a non-empty name without '/'", ns)
+	}
+	return &bucket{store: store, url: raw, prefix: prefix, namespace: ns}, nil
+}
+
+func writerOptions(c *cli.Context) (lake.Envelope, error) {
+	env, err := lake.ParseEnvelope(c.String("envelope"))
+	if err != nil {
+		return env, usagef("--envelope: %v", err)
+	}
+	if c.Int64("max-file-size") < 1<<10 {
+		return env, usagef("--max-file-size: %d is too small (at least 1024 bytes)", c.Int64("max-file-size"))
+	}
+	return env, nil
+}
+
+func selectStreams(c *cli.Context) ([]streams.Stream, error) {
+	var names []string
+	for _, v := range c.StringSlice("streams") {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	sel, err := streams.Select(names)
+	if err != nil {
+		return nil, usagef("--streams: %v", err)
+	}
+	return sel, nil
+}
+
+func newOktaClient(c *cli.Context, log *slog.Logger, scopes []string) (*okta.Client, error) {
+	cfg := okta.Config{
+		Domain:         c.String("okta-domain"),
+		APIToken:       c.String("okta-api-token"),
+		ClientID:       c.String("okta-client-id"),
+		PrivateKey:     c.String("okta-private-key"),
+		KeyID:          c.String("okta-key-id"),
+		Scopes:         scopes,
+		RateLimitShare: c.Float64("rate-limit-share"),
+		MaxConcurrency: c.Int("max-concurrency"),
+		Logger:         log,
+		UserAgent:      "oktalake/" + version,
+	}
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError{err}
+	}
+	client, err := okta.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("configuring the Okta client: %w", err)
+	}
+	return client, nil
+}
+
+func parseDate(flag, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, usagef("--%s: %q is not a date (2026-09-01 or 2026-09-01T00:00:00Z)", flag, v)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

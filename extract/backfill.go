@@ -1,0 +1,352 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/streams"
+)
+
+// BackfillConfig configures a historical system-log backfill.
+type BackfillConfig struct {
+	// Config carries the client, bucket, layout, clock and logger; its
+	// Streams, State, FullRefresh and StartDate are not used.
+	Config
+	// Since and Until bound the events' published time: [Since, Until).
+	Since, Until time.Time
+	// Window is the length of each bounded request range (default 6h).
+	Window time.Duration
+	// Workers is how many windows run at once (default 4).
+	Workers int
+	// Progress, when set, is called after each window and at least every
+	// ProgressEvery while windows run.
+	Progress      func(BackfillProgress)
+	ProgressEvery time.Duration
+}
+
+// BackfillProgress is a snapshot for progress displays.
+type BackfillProgress struct {
+	WindowsDone, WindowsTotal, WindowsSkipped int
+	Events                                    int64
+	Elapsed                                   time.Duration
+	// ETA is estimated from the pace of windows finished in this run.
+	ETA time.Duration
+}
+
+// EventsPerSecond is the event rate of this run.
+func (p BackfillProgress) EventsPerSecond() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Events) / p.Elapsed.Seconds()
+}
+
+// BackfillSummary is the outcome of a backfill.
+type BackfillSummary struct {
+	BackfillProgress
+	Objects int
+	Bytes   int64
+	Keys    []string
+	Failed  []Window
+	Buckets map[string]okta.BucketStats
+}
+
+// Window is a half-open range of published times.
+type Window struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+}
+
+func (w Window) String() string {
+	return w.Since.UTC().Format(time.RFC3339) + "/" + w.Until.UTC().Format(time.RFC3339)
+}
+
+// BackfillState records finished windows, so an interrupted backfill resumes
+// without redoing them. It lives at <prefix>/_oktalake/state/<namespace>.backfill-logs.json.
+type BackfillState struct {
+	Done []Window `json:"done"`
+}
+
+// BackfillStateKey is the bucket key of the backfill progress record.
+func BackfillStateKey(prefix, namespace string) string {
+	return joinKey(prefix, "_oktalake", "state", namespace+".backfill-logs.json")
+}
+
+func (s *BackfillState) covers(w Window) bool {
+	for _, d := range s.Done {
+		if !w.Since.Before(d.Since) && !w.Until.After(d.Until) {
+			return true
+		}
+	}
+	return false
+}
+
+// add records w and merges touching intervals, keeping the record small.
+func (s *BackfillState) add(w Window) {
+	all := append(s.Done, w)
+	sort.Slice(all, func(i, j int) bool { return all[i].Since.Before(all[j].Since) })
+	merged := all[:0]
+	for _, d := range all {
+		if n := len(merged); n > 0 && !d.Since.After(merged[n-1].Until) {
+			if d.Until.After(merged[n-1].Until) {
+				merged[n-1].Until = d.Until
+			}
+			continue
+		}
+		merged = append(merged, d)
+	}
+	s.Done = merged
+}
+
+// SplitWindows cuts [since, until) into windows of length d (the last may be shorter).
+func SplitWindows(since, until time.Time, d time.Duration) []Window {
+	var out []Window
+	for s := since; s.Before(until); s = s.Add(d) {
+		u := s.Add(d)
+		if u.After(until) {
+			u = until
+		}
+		out = append(out, Window{Since: s.UTC(), Until: u.UTC()})
+	}
+	return out
+}
+
+// Backfill reads system-log events published in [Since, Until) through
+// bounded requests (since+until), several windows at once within the
+// governor, and writes each event under the year/month/day of its published
+// time. Finished windows are recorded after their objects are committed; a
+// window interrupted mid-way has its partial objects removed before it is
+// read again, so a resumed backfill neither duplicates nor misses an event.
+func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error) {
+	cfg.Config.SetDefaults()
+	if cfg.Window <= 0 {
+		cfg.Window = 6 * time.Hour
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.ProgressEvery <= 0 {
+		cfg.ProgressEvery = time.Second
+	}
+	now := cfg.Clock.Now()
+	if cfg.Until.IsZero() || cfg.Until.After(now) {
+		cfg.Until = now
+	}
+	switch {
+	case cfg.Client == nil || cfg.Store == nil:
+		return nil, errors.New("backfill: no Okta client or bucket")
+	case cfg.Since.IsZero():
+		return nil, errors.New("--since: required")
+	case !cfg.Since.Before(cfg.Until):
+		return nil, fmt.Errorf("--since %s is not before --until %s", cfg.Since.UTC().Format(time.RFC3339), cfg.Until.UTC().Format(time.RFC3339))
+	}
+	if err := checkRetention(cfg.Since, now); err != nil {
+		return nil, fmt.Errorf("--since: %w", err)
+	}
+	st, _ := streams.Lookup("logs")
+	stateKey := BackfillStateKey(cfg.Prefix, cfg.Namespace)
+	var state BackfillState
+	if _, err := lake.ReadJSON(ctx, cfg.Store, stateKey, &state); err != nil {
+		return nil, fmt.Errorf("reading backfill progress %s: %w", stateKey, err)
+	}
+
+	b := &backfill{cfg: cfg, stream: st, state: &state, stateKey: stateKey, start: now}
+	var todo []Window
+	all := SplitWindows(cfg.Since, cfg.Until, cfg.Window)
+	for _, w := range all {
+		if state.covers(w) {
+			b.skipped++
+			continue
+		}
+		todo = append(todo, w)
+	}
+	b.total = len(all)
+
+	work := make(chan Window)
+	var wg sync.WaitGroup
+	for i := 0; i < cfg.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for w := range work {
+				if err := b.runWindow(ctx, w); err != nil {
+					cfg.Logger.Error("backfill window failed", "window", w.String(), "err", err)
+					b.mu.Lock()
+					b.failed = append(b.failed, w)
+					b.mu.Unlock()
+				}
+				b.report()
+			}
+		}()
+	}
+	stopTicker := b.tick(ctx)
+feed:
+	for _, w := range todo {
+		select {
+		case work <- w:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	stopTicker()
+	b.report()
+
+	sum := &BackfillSummary{BackfillProgress: b.progress(), Failed: b.failed, Buckets: cfg.Client.Stats(), Keys: b.keys, Objects: len(b.keys), Bytes: b.bytes}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	if len(b.failed) > 0 {
+		return sum, fmt.Errorf("%d of %d windows failed (first: %s); run the same command again to resume", len(b.failed), len(todo), b.failed[0])
+	}
+	return sum, nil
+}
+
+type backfill struct {
+	cfg      BackfillConfig
+	stream   streams.Stream
+	stateKey string
+	start    time.Time
+	events   atomic.Int64
+
+	mu      sync.Mutex
+	state   *BackfillState
+	done    int
+	skipped int
+	total   int
+	failed  []Window
+	keys    []string
+	bytes   int64
+}
+
+// runWindow reads one window and commits its objects, then records it done.
+func (b *backfill) runWindow(ctx context.Context, w Window) error {
+	writers := map[string]*lake.Writer{}
+	abortAll := func() {
+		for _, wr := range writers {
+			_ = wr.Abort()
+		}
+	}
+	writerFor := func(published time.Time) (*lake.Writer, error) {
+		day := published.UTC().Truncate(24 * time.Hour)
+		k := day.Format("2006-01-02")
+		if wr, ok := writers[k]; ok {
+			return wr, nil
+		}
+		// Event-time partitions: the key takes the day of the events. Its
+		// time is the later of the window start and the day start, which no
+		// other window of a backfill can share (windows are disjoint), so
+		// keys of different windows never collide.
+		keyTime := w.Since
+		if day.After(keyTime) {
+			keyTime = day
+		}
+		wcfg := lake.WriterConfig{
+			Prefix: b.cfg.Prefix, Namespace: b.cfg.Namespace, Stream: b.stream.Name,
+			PathFormat: b.cfg.PathFormat, Envelope: b.cfg.Envelope, MaxFileSize: b.cfg.MaxFileSize,
+			Now: b.cfg.Clock.Now, KeyTime: keyTime,
+		}
+		if err := removePartial(ctx, b.cfg.Store, wcfg); err != nil {
+			return nil, err
+		}
+		wr, err := lake.NewWriter(b.cfg.Store, wcfg)
+		if err != nil {
+			return nil, err
+		}
+		writers[k] = wr
+		return wr, nil
+	}
+
+	q := url.Values{}
+	q.Set("since", formatTime(w.Since))
+	q.Set("until", formatTime(w.Until))
+	q.Set("limit", fmt.Sprint(b.stream.PageSize))
+	q.Set("sortOrder", "ASCENDING")
+	err := b.cfg.Client.List(ctx, b.stream.Path+"?"+q.Encode(), okta.ListOptions{}, func(p *okta.Page) error {
+		for _, rec := range p.Records {
+			published, err := time.Parse(time.RFC3339Nano, stringField(rec, "published"))
+			if err != nil {
+				return fmt.Errorf("event without a valid published time in %s: %.120s", w, rec)
+			}
+			wr, err := writerFor(published)
+			if err != nil {
+				return err
+			}
+			if err := wr.Write(ctx, rec); err != nil {
+				return err
+			}
+		}
+		b.events.Add(int64(len(p.Records)))
+		return nil
+	})
+	if err != nil {
+		abortAll()
+		return err
+	}
+	var keys []string
+	var size int64
+	for _, wr := range writers {
+		if err := wr.Close(ctx); err != nil {
+			abortAll()
+			return fmt.Errorf("committing window %s: %w", w, err)
+		}
+		for _, o := range wr.Objects() {
+			keys = append(keys, o.Key)
+			size += o.Size
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.state.add(w)
+	if err := lake.WriteJSON(ctx, b.cfg.Store, b.stateKey, b.state); err != nil {
+		return fmt.Errorf("recording window %s done: %w", w, err)
+	}
+	b.done++
+	b.keys = append(b.keys, keys...)
+	b.bytes += size
+	return nil
+}
+
+func (b *backfill) progress() BackfillProgress {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := BackfillProgress{
+		WindowsDone: b.done + b.skipped, WindowsTotal: b.total, WindowsSkipped: b.skipped,
+		Events: b.events.Load(), Elapsed: b.cfg.Clock.Now().Sub(b.start),
+	}
+	if b.done > 0 {
+		remaining := b.total - b.skipped - b.done - len(b.failed)
+		p.ETA = time.Duration(float64(p.Elapsed) / float64(b.done) * float64(remaining))
+	}
+	return p
+}
+
+func (b *backfill) report() {
+	if b.cfg.Progress != nil {
+		b.cfg.Progress(b.progress())
+	}
+}
+
+func (b *backfill) tick(ctx context.Context) func() {
+	if b.cfg.Progress == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b.cfg.Clock.Sleep(ctx, b.cfg.ProgressEvery) == nil {
+			b.report()
+		}
+	}()
+	return func() { cancel(); <-done }
+}

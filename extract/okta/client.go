@@ -1,0 +1,333 @@
+// Package okta is oktalake's Okta HTTP client: SSWS token or OAuth 2.0
+// private-key JWT auth, Link-header pagination, typed errors, retries, and a
+// rate-limit governor that keeps this tool within its share of each of
+// Okta's rate-limit buckets.
+package okta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/streams"
+)
+
+const (
+	// maxBody bounds a response body; Okta's largest pages are a few MB.
+	maxBody = 256 << 20
+	// maxRedirects bounds same-origin redirects.
+	maxRedirects = 10
+)
+
+// Client talks to one Okta org. It is safe for concurrent use; every
+// goroutine shares its rate-limit governor.
+type Client struct {
+	cfg    Config
+	origin *url.URL
+	hc     *http.Client
+	clk    clock.Clock
+	log    *slog.Logger
+	gov    *governor
+	tokens *tokenSource // nil with an API token
+
+	rules       []retryRule
+	maxRetries  int
+	backoffBase time.Duration
+	backoffMax  time.Duration
+}
+
+// Response is the raw result of a successful GET.
+type Response struct {
+	// Status is the HTTP status code (2xx).
+	Status int
+	// Header is the response header.
+	Header http.Header
+	// Body is the whole response body.
+	Body []byte
+}
+
+// New checks cfg (after SetDefaults) and builds a Client.
+func New(cfg Config) (*Client, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	origin, err := ParseDomain(cfg.Domain)
+	if err != nil {
+		return nil, fmt.Errorf("--okta-domain: %w", err)
+	}
+	c := &Client{
+		cfg:         cfg,
+		origin:      origin,
+		clk:         cfg.Clock,
+		log:         cfg.Logger,
+		gov:         newGovernor(cfg.Clock, cfg.RateLimitShare, cfg.MaxConcurrency, cfg.Logger),
+		rules:       retryRules(),
+		maxRetries:  max(0, cfg.MaxRetries),
+		backoffBase: 500 * time.Millisecond,
+		backoffMax:  30 * time.Second,
+	}
+	hc := &http.Client{Timeout: DefaultTimeout}
+	if cfg.HTTPClient != nil {
+		copied := *cfg.HTTPClient
+		hc = &copied
+	}
+	prev := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(req.URL, c.origin) {
+			return fmt.Errorf("refusing a redirect to %s: not the org's origin %s", originOf(req.URL), c.origin)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopping after %d redirects", maxRedirects)
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		return nil
+	}
+	c.hc = hc
+	if cfg.ClientID != "" {
+		s, err := loadSigner(cfg.PrivateKey, cfg.KeyID)
+		if err != nil {
+			return nil, fmt.Errorf("--okta-private-key: %w", err)
+		}
+		c.tokens = newTokenSource(c, s)
+	}
+	return c, nil
+}
+
+// BaseURL is the org's origin, such as "https://dev-123.okta.com".
+func (c *Client) BaseURL() string { return c.origin.String() }
+
+// Stats returns the counters of every rate-limit bucket used so far.
+func (c *Client) Stats() map[string]BucketStats { return c.gov.stats() }
+
+// Get sends one GET of pathOrURL (a path such as "/api/v1/users?limit=200",
+// or an absolute URL on the org's origin) through the governor, retrying as
+// retry.go says. A non-2xx answer gives an error wrapping *Error.
+func (c *Client) Get(ctx context.Context, pathOrURL string) (*Response, error) {
+	u, err := c.resolve(pathOrURL)
+	if err != nil {
+		return nil, err
+	}
+	return c.get(ctx, u, nil)
+}
+
+// resolve turns a path or an absolute URL into a URL on the org's origin.
+func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
+	ref, err := url.Parse(pathOrURL)
+	if err != nil {
+		return nil, fmt.Errorf("parsing request URL: %w", err)
+	}
+	if ref.Scheme != "" || ref.Host != "" {
+		if !sameOrigin(ref, c.origin) {
+			return nil, fmt.Errorf("refusing %s: not the org's origin %s", originOf(ref), c.origin)
+		}
+		return ref, nil
+	}
+	if !strings.HasPrefix(ref.Path, "/") {
+		return nil, fmt.Errorf("request path %q must start with /", ref.Path)
+	}
+	return c.origin.ResolveReference(ref), nil
+}
+
+// get is the retry loop around one GET. check, when set, validates a 2xx
+// body: invalid JSON is retried a few times, any other check error is final.
+func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) error) (*Response, error) {
+	bucket := streams.BucketFor(u.Path)
+	perRule := map[string]int{}
+	renewed := false
+	for attempt := 0; ; attempt++ {
+		resp, o, lastErr := c.attempt(ctx, bucket, u, renewed)
+		if o.status >= 200 && o.status < 300 && check != nil {
+			if err := check(resp); err != nil {
+				lastErr = err
+				if !isSyntaxError(err) {
+					c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+					return nil, fmt.Errorf("getting %s: %w", u.Path, err)
+				}
+				o.malformed = true
+			}
+		}
+		rule := decide(c.rules, o.outcome)
+		switch rule.action {
+		case actSucceed:
+			return resp, nil
+		case actFail:
+			c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+			return nil, fmt.Errorf("getting %s: %w", u.Path, lastErr)
+		}
+		limit := c.maxRetries
+		if rule.maxRetries > 0 {
+			limit = min(limit, rule.maxRetries)
+		}
+		if attempt >= c.maxRetries || perRule[rule.name] >= limit {
+			c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+			return nil, fmt.Errorf("getting %s: giving up after %d attempts: %w", u.Path, attempt+1, lastErr)
+		}
+		perRule[rule.name]++
+		wait := time.Duration(0)
+		switch rule.action {
+		case actRenewAuth:
+			c.tokens.invalidate(o.token)
+			renewed = true
+		case actWaitReset:
+			wait = backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
+			if rl, ok := parseRateLimit(resp.Header); ok {
+				wait = resetAfter(rl.reset, resp.Header, o.received) + resetMargin - c.clk.Now().Sub(o.received)
+			}
+		case actBackoff:
+			wait = backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
+		}
+		level := slog.LevelDebug
+		if o.status == http.StatusTooManyRequests {
+			level = slog.LevelWarn
+		}
+		c.log.Log(ctx, level, "okta retry", "bucket", bucket, "path", u.Path, "attempt", attempt+1,
+			"reason", rule.name, "status", o.status, "wait", wait, "error", errString(lastErr))
+		c.gov.count(bucket, func(s *BucketStats) {
+			s.Retries++
+			if rule.action == actWaitReset && wait > 0 {
+				s.Waits++
+				s.WaitTime += wait
+			}
+		})
+		if wait > 0 {
+			if err := c.clk.Sleep(ctx, wait); err != nil {
+				c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+				return nil, fmt.Errorf("getting %s: waiting to retry: %w", u.Path, err)
+			}
+		}
+	}
+}
+
+// attemptOutcome extends outcome with what the retry loop needs.
+type attemptOutcome struct {
+	outcome
+	token    string    // the bearer token sent, to invalidate after a 401
+	received time.Time // when the response arrived, on the Clock
+}
+
+// attempt sends one governed request. The error describes the failure, if any.
+func (c *Client) attempt(ctx context.Context, bucket string, u *url.URL, renewed bool) (*Response, attemptOutcome, error) {
+	o := attemptOutcome{outcome: outcome{renewed: renewed}}
+	t, err := c.gov.acquire(ctx, bucket)
+	if err != nil {
+		o.err, o.ctxDone = err, true
+		return nil, o, fmt.Errorf("waiting for the rate limit: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		c.gov.done(t, nil, 0, c.clk.Now())
+		o.err = err
+		return nil, o, err
+	}
+	if c.tokens != nil {
+		tok, err := c.tokens.get(ctx)
+		if err != nil {
+			c.gov.done(t, nil, 0, c.clk.Now())
+			o.err, o.ctxDone, o.authFailed = err, ctx.Err() != nil, true
+			return nil, o, err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		o.token, o.bearer = tok, true
+	} else {
+		req.Header.Set("Authorization", "SSWS "+c.cfg.APIToken)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	c.gov.count(bucket, func(s *BucketStats) { s.Requests++ })
+
+	status, header, body, err := c.exchange(req)
+	o.received = c.clk.Now()
+	c.gov.done(t, header, status, o.received)
+	if status == http.StatusTooManyRequests {
+		c.gov.count(bucket, func(s *BucketStats) { s.TooMany++ })
+	}
+	o.status, o.err, o.ctxDone = status, err, ctx.Err() != nil
+	if err != nil {
+		return nil, o, err
+	}
+	resp := &Response{Status: status, Header: header, Body: body}
+	if status < 200 || status > 299 {
+		return resp, o, decodeError(status, u.Path, c.redact(body))
+	}
+	return resp, o, nil
+}
+
+// exchange sends req and reads the whole body. A body cut short is a
+// transport error (status 0), so that it is retried.
+func (c *Client) exchange(req *http.Request) (int, http.Header, []byte, error) {
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return 0, resp.Header, nil, fmt.Errorf("reading the response of %s: %w", req.URL.Path, err)
+	}
+	if len(body) > maxBody {
+		return 0, resp.Header, nil, fmt.Errorf("reading the response of %s: body larger than %d bytes", req.URL.Path, maxBody)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// redact blanks the secrets a misbehaving server might echo in an error body.
+func (c *Client) redact(body []byte) []byte {
+	s := string(body)
+	secrets := []string{c.cfg.APIToken}
+	if c.tokens != nil {
+		secrets = append(secrets, c.tokens.current())
+	}
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "REDACTED")
+		}
+	}
+	return []byte(s)
+}
+
+// sameOrigin compares scheme, host and port (default ports made explicit).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err == nil {
+			return strconv.Itoa(n)
+		}
+		return p
+	}
+	return defaultPort(strings.ToLower(u.Scheme))
+}
+
+// originOf prints scheme://host[:port] only: never a query that could hold a secret.
+func originOf(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// isSyntaxError reports whether a page check failed on invalid JSON (a body
+// cut or garbled in transit) rather than on a well-formed body of the wrong shape.
+func isSyntaxError(err error) bool {
+	var m *malformedError
+	return errors.As(err, &m)
+}

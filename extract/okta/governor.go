@@ -1,0 +1,372 @@
+package okta
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/oktalake/oktalake/internal/clock"
+)
+
+// BucketStats counts the traffic of one rate-limit bucket.
+type BucketStats struct {
+	// Requests is the number of HTTP requests sent, retries included.
+	Requests int64
+	// Waits is the number of times a request waited for a window to reset
+	// (pacing, a 429, or the first response's limits).
+	Waits int64
+	// WaitTime is the total time spent in those waits, on the Clock.
+	WaitTime time.Duration
+	// TooMany is the number of 429 responses.
+	TooMany int64
+	// Retries is the number of retried attempts.
+	Retries int64
+	// Errors is the number of requests that failed for good.
+	Errors int64
+}
+
+const (
+	// resetMargin is added to every computed reset: a request sent a hair
+	// early lands in the old, exhausted window and earns a 429.
+	resetMargin = 250 * time.Millisecond
+	// defaultWindow is Okta's rate-limit window, used until two resets
+	// reveal the real one.
+	defaultWindow = time.Minute
+	// maxWindow bounds a plausible reset − Date; beyond it the headers are
+	// taken as inconsistent (clocks from different worlds).
+	maxWindow = 5 * time.Minute
+	// After a 429 the bucket's share is multiplied by penaltyFactor (down to
+	// minPenalty) for penaltyWindows windows.
+	penaltyFactor  = 0.8
+	minPenalty     = 0.2
+	penaltyWindows = 3
+)
+
+// governor paces requests so this tool uses at most share of each Okta
+// rate-limit bucket per window and keeps at most cap(sem) requests in flight.
+// One governor is shared by every goroutine using the Client.
+//
+// Okta counts requests per bucket in fixed windows and reports, on every
+// response, the bucket's limit, what remains in the window, and when the
+// window resets (epoch seconds). The reset is read against the response's
+// Date header, so the skew between our clock and Okta's does not matter: a
+// window ends (reset − Date) after we received the response, on our Clock.
+type governor struct {
+	clk   clock.Clock
+	share float64
+	log   *slog.Logger
+	sem   chan struct{}
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	changed chan struct{} // closed and replaced on every state change
+}
+
+// bucket is the governor's view of one rate-limit bucket.
+type bucket struct {
+	name      string
+	known     bool // limits seen on a response
+	unlimited bool // a success came without rate-limit headers: only concurrency applies
+	probing   bool // the first request is in flight, the others wait for its headers
+
+	limit     int
+	remaining int           // least remaining seen in the current window
+	reset     int64         // server epoch second at which the window ends
+	windowEnd time.Time     // that instant on our Clock, margin included
+	windowLen time.Duration // estimated window length, for rolling over without a response
+	rolled    bool          // our Clock passed windowEnd and no response of the new window came yet
+
+	gen         int // window generation, bumped at each rollover
+	started     int // our requests counted in the current window
+	inFlight    int // our requests in flight, whatever their window
+	inFlightCur int // of which started in the current window
+
+	penalty     float64 // share multiplier after a 429
+	penaltyLeft int     // windows before the penalty lifts
+
+	stats BucketStats
+}
+
+// ticket is one admitted request. Its holder must call governor.done once.
+type ticket struct {
+	b       *bucket
+	gen     int
+	probe   bool
+	holdSem bool
+}
+
+func newGovernor(clk clock.Clock, share float64, maxConcurrency int, log *slog.Logger) *governor {
+	return &governor{
+		clk:     clk,
+		share:   share,
+		log:     log,
+		sem:     make(chan struct{}, max(1, maxConcurrency)),
+		buckets: map[string]*bucket{},
+		changed: make(chan struct{}),
+	}
+}
+
+// acquire waits until a request to bucket name may be sent, then reserves it.
+func (g *governor) acquire(ctx context.Context, name string) (*ticket, error) {
+	start := g.clk.Now()
+	waited, lastReason := false, ""
+	for {
+		g.mu.Lock()
+		b := g.bucketLocked(name)
+		now := g.clk.Now()
+		g.rollLocked(b, now)
+		wait, reason := g.blockedLocked(b, now)
+		if reason == "" {
+			t := &ticket{b: b, gen: b.gen}
+			if !b.known && !b.unlimited {
+				b.probing, t.probe = true, true
+			}
+			b.started++
+			b.inFlight++
+			b.inFlightCur++
+			if waited {
+				b.stats.Waits++
+				b.stats.WaitTime += now.Sub(start)
+			}
+			g.mu.Unlock()
+			select {
+			case g.sem <- struct{}{}:
+				t.holdSem = true
+				return t, nil
+			case <-ctx.Done():
+				g.done(t, nil, 0, g.clk.Now())
+				return nil, ctx.Err()
+			}
+		}
+		ch := g.changed
+		g.mu.Unlock()
+		if reason != lastReason {
+			g.log.Debug("okta rate-limit wait", "bucket", name, "duration", wait, "reason", reason)
+			lastReason = reason
+		}
+		waited = true
+		if err := g.sleep(ctx, ch, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// blockedLocked says why a request to b must wait, and for how long at most
+// (0: until the state changes). reason is "" when it may go.
+func (g *governor) blockedLocked(b *bucket, now time.Time) (time.Duration, string) {
+	if b.unlimited {
+		return 0, ""
+	}
+	if !b.known {
+		if b.probing {
+			return 0, "waiting for the first response's rate limits"
+		}
+		return 0, ""
+	}
+	if b.rolled && b.inFlightCur > 0 {
+		// Until a response tells, we do not know what other clients have
+		// already used of the new window: one request goes first.
+		return 0, "waiting for the new window's first response"
+	}
+	share := g.share * b.penalty
+	allowed := max(1, int(math.Floor(share*float64(b.limit)+1e-9)))
+	reserve := (1 - share) * float64(b.limit)
+	wait := b.windowEnd.Sub(now)
+	// Requests in flight from an earlier window may still land in this one.
+	if b.started+(b.inFlight-b.inFlightCur) >= allowed {
+		return wait, "our share of the window is used"
+	}
+	if float64(b.remaining-b.inFlight) <= reserve+1e-9 {
+		return wait, "the rest of the window is left to other clients"
+	}
+	return 0, ""
+}
+
+// rollLocked starts a new window when our Clock passed the end of the
+// current one. The new window's reset is only a guess until a response says.
+func (g *governor) rollLocked(b *bucket, now time.Time) {
+	if !b.known || now.Before(b.windowEnd) {
+		return
+	}
+	n := int(now.Sub(b.windowEnd)/b.windowLen) + 1
+	b.windowEnd = b.windowEnd.Add(time.Duration(n) * b.windowLen)
+	b.rolled = true
+	b.remaining = b.limit
+	g.newWindowLocked(b, n)
+}
+
+func (g *governor) newWindowLocked(b *bucket, windows int) {
+	b.gen++
+	b.started = 0
+	b.inFlightCur = 0
+	if b.penaltyLeft > 0 {
+		b.penaltyLeft = max(0, b.penaltyLeft-windows)
+		if b.penaltyLeft == 0 {
+			b.penalty = 1
+		}
+	}
+}
+
+// done records the end of an attempt: h is the response header (nil after a
+// transport error), received is when it arrived on our Clock.
+func (g *governor) done(t *ticket, h http.Header, status int, received time.Time) {
+	if t.holdSem {
+		<-g.sem
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	defer g.notifyLocked()
+	b := t.b
+	b.inFlight--
+	if t.gen == b.gen {
+		b.inFlightCur--
+	}
+	if t.probe {
+		b.probing = false
+	}
+	rl, ok := parseRateLimit(h)
+	if !ok {
+		if h != nil && status >= 200 && status < 300 && !b.known {
+			b.unlimited = true
+		}
+		return
+	}
+	b.unlimited = false
+	end := received.Add(resetAfter(rl.reset, h, received)).Add(resetMargin)
+	switch {
+	case !b.known:
+		b.known = true
+		b.limit, b.remaining, b.reset, b.windowEnd = rl.limit, rl.remaining, rl.reset, end
+		b.windowLen = defaultWindow
+		b.penalty = 1
+	case rl.reset > b.reset:
+		if d := time.Duration(rl.reset-b.reset) * time.Second; d < b.windowLen {
+			b.windowLen = d
+		}
+		if !b.rolled {
+			// Okta's window ended before our estimate did.
+			g.newWindowLocked(b, 1)
+		}
+		b.rolled = false
+		b.limit, b.remaining, b.reset, b.windowEnd = rl.limit, rl.remaining, rl.reset, end
+		if t.gen != b.gen {
+			b.started++ // sent in the previous window, counted in this one
+		}
+	case rl.reset == b.reset && !b.rolled:
+		b.limit = rl.limit
+		b.remaining = min(b.remaining, rl.remaining)
+		if end.Before(b.windowEnd) {
+			b.windowEnd = end
+		}
+		if t.gen != b.gen {
+			b.started++
+		}
+	default:
+		// A late response from a window that is over.
+	}
+	if status == http.StatusTooManyRequests {
+		if rl.reset == b.reset && !b.rolled {
+			b.remaining = 0
+		}
+		b.penalty = max(minPenalty, b.penalty*penaltyFactor)
+		b.penaltyLeft = penaltyWindows
+	}
+}
+
+// count updates a bucket's counters.
+func (g *governor) count(name string, f func(*BucketStats)) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f(&g.bucketLocked(name).stats)
+}
+
+// stats returns a copy of every bucket's counters.
+func (g *governor) stats() map[string]BucketStats {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make(map[string]BucketStats, len(g.buckets))
+	for name, b := range g.buckets {
+		out[name] = b.stats
+	}
+	return out
+}
+
+func (g *governor) bucketLocked(name string) *bucket {
+	b, ok := g.buckets[name]
+	if !ok {
+		b = &bucket{name: name, penalty: 1, windowLen: defaultWindow}
+		g.buckets[name] = b
+	}
+	return b
+}
+
+func (g *governor) notifyLocked() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// sleep waits for d on the Clock (d <= 0: no deadline), for a state change
+// (ch closed), or for ctx.
+func (g *governor) sleep(ctx context.Context, ch <-chan struct{}, d time.Duration) error {
+	if d <= 0 {
+		select {
+		case <-ch:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	slept := make(chan struct{})
+	go func() {
+		_ = g.clk.Sleep(sctx, d)
+		close(slept)
+	}()
+	select {
+	case <-ch:
+	case <-slept:
+	case <-ctx.Done():
+	}
+	return ctx.Err()
+}
+
+// rateLimit holds the X-Rate-Limit-* headers of a response.
+type rateLimit struct {
+	limit, remaining int
+	reset            int64
+}
+
+func parseRateLimit(h http.Header) (rateLimit, bool) {
+	if h == nil {
+		return rateLimit{}, false
+	}
+	limit, err1 := strconv.Atoi(h.Get("X-Rate-Limit-Limit"))
+	remaining, err2 := strconv.Atoi(h.Get("X-Rate-Limit-Remaining"))
+	reset, err3 := strconv.ParseInt(h.Get("X-Rate-Limit-Reset"), 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || limit <= 0 || reset <= 0 {
+		return rateLimit{}, false
+	}
+	return rateLimit{limit: limit, remaining: max(0, remaining), reset: reset}, true
+}
+
+// resetAfter is how long after the response the window resets: reset minus
+// the server's Date, so that only Okta's clock is involved. Without a usable
+// Date, or when the two disagree wildly, it falls back on our clock.
+func resetAfter(reset int64, h http.Header, received time.Time) time.Duration {
+	at := time.Unix(reset, 0)
+	plausible := func(d time.Duration) bool { return d > -2*time.Second && d <= maxWindow }
+	if date, err := http.ParseTime(h.Get("Date")); err == nil {
+		if d := at.Sub(date); plausible(d) {
+			return max(0, d)
+		}
+	}
+	if d := at.Sub(received); plausible(d) {
+		return max(0, d)
+	}
+	return defaultWindow
+}

@@ -1,0 +1,162 @@
+package okta
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const (
+	// renewBefore is how long before expiry a token is replaced, so that a
+	// request never leaves with a token about to die in transit.
+	renewBefore = 60 * time.Second
+	// tokenPath is the org authorization server's token endpoint.
+	tokenPath = "/oauth2/v1/token"
+)
+
+// tokenSource obtains and caches OAuth 2.0 access tokens with the
+// client-credentials grant and a private-key JWT client assertion.
+type tokenSource struct {
+	c        *Client
+	signer   *signer
+	clientID string
+	scope    string
+	tokenURL string
+
+	lock    chan struct{} // held while reading or fetching; a channel so waiting honours ctx
+	token   string
+	renewAt time.Time
+}
+
+func newTokenSource(c *Client, s *signer) *tokenSource {
+	return &tokenSource{
+		c:        c,
+		signer:   s,
+		clientID: c.cfg.ClientID,
+		scope:    strings.Join(c.cfg.Scopes, " "),
+		tokenURL: c.origin.String() + tokenPath,
+		lock:     make(chan struct{}, 1),
+	}
+}
+
+// get returns a valid access token, fetching one when none is cached or the
+// cached one is close to expiry. Concurrent callers share one fetch.
+func (ts *tokenSource) get(ctx context.Context) (string, error) {
+	select {
+	case ts.lock <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-ts.lock }()
+	if ts.token != "" && ts.c.clk.Now().Before(ts.renewAt) {
+		return ts.token, nil
+	}
+	tok, life, err := ts.fetch(ctx)
+	if err != nil {
+		return "", err
+	}
+	ts.token = tok
+	ahead := renewBefore
+	if life < 2*renewBefore {
+		ahead = life / 2
+	}
+	ts.renewAt = ts.c.clk.Now().Add(life - ahead)
+	return tok, nil
+}
+
+// invalidate drops tok if it is still the cached token: after a 401, only
+// the first of the requests that used it causes a renewal.
+func (ts *tokenSource) invalidate(tok string) {
+	ts.lock <- struct{}{}
+	defer func() { <-ts.lock }()
+	if ts.token == tok {
+		ts.token = ""
+	}
+}
+
+// current is the cached token, for redaction.
+func (ts *tokenSource) current() string {
+	ts.lock <- struct{}{}
+	defer func() { <-ts.lock }()
+	return ts.token
+}
+
+// fetch asks the token endpoint for a new access token, retrying network
+// errors, 5xx and 429 like API requests.
+func (ts *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) {
+	c := ts.c
+	for attempt := 0; ; attempt++ {
+		assertion, err := ts.signer.assertion(ts.clientID, ts.tokenURL, c.clk.Now())
+		if err != nil {
+			return "", 0, fmt.Errorf("fetching an OAuth token: %w", err)
+		}
+		form := url.Values{
+			"grant_type":            {"client_credentials"},
+			"scope":                 {ts.scope},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {assertion},
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.tokenURL, strings.NewReader(form.Encode()))
+		if err != nil {
+			return "", 0, fmt.Errorf("fetching an OAuth token: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+		status, header, body, err := c.exchange(req)
+		o := outcome{status: status, err: err, ctxDone: ctx.Err() != nil}
+		rule := decide(c.rules, o)
+		switch rule.action {
+		case actSucceed:
+			return parseToken(body)
+		case actFail:
+			if err != nil {
+				return "", 0, fmt.Errorf("fetching an OAuth token: %w", err)
+			}
+			return "", 0, fmt.Errorf("fetching an OAuth token: %w", decodeOAuthError(status, c.redact(body)))
+		}
+		if attempt >= c.maxRetries {
+			if err == nil {
+				err = decodeOAuthError(status, c.redact(body))
+			}
+			return "", 0, fmt.Errorf("fetching an OAuth token: giving up after %d attempts: %w", attempt+1, err)
+		}
+		wait := backoff(attempt, c.backoffBase, c.backoffMax)
+		if rule.action == actWaitReset {
+			if rl, ok := parseRateLimit(header); ok {
+				wait = resetAfter(rl.reset, header, c.clk.Now()) + resetMargin
+			}
+		}
+		c.log.Debug("okta token retry", "reason", rule.name, "status", status, "wait", wait)
+		if err := c.clk.Sleep(ctx, wait); err != nil {
+			return "", 0, fmt.Errorf("fetching an OAuth token: %w", err)
+		}
+	}
+}
+
+// parseToken reads a token endpoint success response.
+func parseToken(body []byte) (string, time.Duration, error) {
+	var tr struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+	if err := json.Unmarshal(body, &tr); err != nil {
+		return "", 0, fmt.Errorf("fetching an OAuth token: decoding the response: %w", err)
+	}
+	if tr.AccessToken == "" {
+		return "", 0, fmt.Errorf("fetching an OAuth token: the response has no access_token")
+	}
+	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
+		return "", 0, fmt.Errorf("fetching an OAuth token: token type %q, want Bearer (is DPoP required for the app?)", tr.TokenType)
+	}
+	life := time.Duration(tr.ExpiresIn) * time.Second
+	if life <= 0 {
+		life = time.Hour
+	}
+	return tr.AccessToken, life, nil
+}

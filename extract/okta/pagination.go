@@ -1,0 +1,151 @@
+package okta
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// ListOptions says where a listing's records and next link are.
+type ListOptions struct {
+	// ItemsField is the body object's field holding the records ("roles",
+	// "resource-sets"); "" when the body is the array itself.
+	ItemsField string
+	// BodyNext takes the next page from the body's _links.next.href instead
+	// of the Link header.
+	BodyNext bool
+}
+
+// Page is one page of a listing.
+type Page struct {
+	// Records are the page's items, as Okta sent them.
+	Records []json.RawMessage
+	// URL is the absolute URL fetched.
+	URL string
+	// Next is the absolute URL of the next page; "" when the listing is over.
+	// An empty page keeps its Next (Okta's system log always has one in
+	// polling mode), so a caller can store it as the cursor to poll from.
+	Next string
+}
+
+// List GETs pathOrURL (a path relative to the org, or an absolute URL on its
+// origin) and every following page, handing each to fn in order. It stops
+// after a page without a next link, a page whose next link is itself, or an
+// empty page. A next link to another origin is refused: the credentials must
+// never leave the org. An error from fn stops the listing and is returned as is.
+func (c *Client) List(ctx context.Context, pathOrURL string, opts ListOptions, fn func(*Page) error) error {
+	u, err := c.resolve(pathOrURL)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for {
+		here := u.String()
+		if seen[here] {
+			return fmt.Errorf("listing %s: the next links loop back to %s", u.Path, here)
+		}
+		seen[here] = true
+		page := &Page{URL: here}
+		var bodyNext string
+		resp, err := c.get(ctx, u, func(r *Response) error {
+			var err error
+			page.Records, bodyNext, err = decodePage(r, here, opts)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		next := bodyNext
+		if !opts.BodyNext {
+			next = nextLink(resp.Header)
+		}
+		var nu *url.URL
+		if next != "" {
+			if nu, err = c.resolveNext(u, next); err != nil {
+				return fmt.Errorf("listing %s: %w", u.Path, err)
+			}
+			if nu.String() != here {
+				page.Next = nu.String()
+			}
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if page.Next == "" || len(page.Records) == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		u = nu
+	}
+}
+
+// resolveNext resolves a next link against the page it came with and checks
+// that it stays on the org's origin.
+func (c *Client) resolveNext(page *url.URL, next string) (*url.URL, error) {
+	ref, err := url.Parse(next)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the next link: %w", err)
+	}
+	nu := page.ResolveReference(ref)
+	if !sameOrigin(nu, c.origin) {
+		return nil, fmt.Errorf("refusing the next link to %s: not the org's origin %s", originOf(nu), c.origin)
+	}
+	return nu, nil
+}
+
+// malformedError is a 2xx body that is not valid JSON: cut or garbled in
+// transit, so worth a retry or two.
+type malformedError struct {
+	url string
+	err error
+}
+
+func (e *malformedError) Error() string {
+	return fmt.Sprintf("decoding page %s: %v", e.url, e.err)
+}
+
+func (e *malformedError) Unwrap() error { return e.err }
+
+// decodePage reads a page's records and the body's _links.next.href.
+func decodePage(r *Response, pageURL string, opts ListOptions) ([]json.RawMessage, string, error) {
+	var records []json.RawMessage
+	body := bytes.TrimSpace(r.Body)
+	if r.Status == http.StatusNoContent && len(body) == 0 {
+		return nil, "", nil
+	}
+	if !json.Valid(body) {
+		err := json.Unmarshal(body, new(any)) // for the position of the fault
+		return nil, "", &malformedError{url: pageURL, err: err}
+	}
+	if opts.ItemsField == "" {
+		if err := json.Unmarshal(body, &records); err != nil {
+			return nil, "", fmt.Errorf("decoding page %s: want a JSON array: %w", pageURL, err)
+		}
+		return records, "", nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil, "", fmt.Errorf("decoding page %s: want a JSON object: %w", pageURL, err)
+	}
+	if items := obj[opts.ItemsField]; len(items) > 0 && string(items) != "null" {
+		if err := json.Unmarshal(items, &records); err != nil {
+			return nil, "", fmt.Errorf("decoding page %s: field %q: want a JSON array: %w", pageURL, opts.ItemsField, err)
+		}
+	}
+	var links struct {
+		Next struct {
+			Href string `json:"href"`
+		} `json:"next"`
+	}
+	if raw := obj["_links"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &links); err != nil {
+			return nil, "", fmt.Errorf("decoding page %s: _links: %w", pageURL, err)
+		}
+	}
+	return records, links.Next.Href, nil
+}

@@ -1,0 +1,99 @@
+package oktatest
+
+import (
+	"net/http"
+	"time"
+)
+
+// handleCustomRoles lists custom roles as {"roles": [...], "_links": {...}},
+// paging in the body like the other /iam collections.
+func handleCustomRoles(s *Server, w http.ResponseWriter, r *http.Request, _ []string, _ time.Time) {
+	o := s.org
+	start, ok := s.iamCursor(w, r, "cr0", kindRole)
+	if !ok {
+		return
+	}
+	end := min(o.cfg.CustomRoles, start+iamBodyPageLength)
+	items := []customRoleJSON{}
+	for i := start; i < end; i++ {
+		c, _ := o.customRole(i)
+		items = append(items, o.customRoleJSON(c, origin(r)))
+	}
+	writeJSON(w, map[string]any{"roles": items, "_links": bodyLinks(r, lastID(items, func(c customRoleJSON) string { return c.ID }), end < o.cfg.CustomRoles)})
+}
+
+func handlePermissions(s *Server, w http.ResponseWriter, r *http.Request, p []string, _ time.Time) {
+	c, ok := s.org.customRoleByIDOrLabel(p[0])
+	if !ok {
+		s.notFound(w, p[0], "Role")
+		return
+	}
+	items := []permissionJSON{}
+	for _, label := range s.org.permissionLabels(c.idx) {
+		items = append(items, s.org.permissionJSON(c, label, origin(r)))
+	}
+	writeJSON(w, map[string]any{"permissions": items})
+}
+
+// handleResourceSets lists resource sets; the next page is in _links.next.
+func handleResourceSets(s *Server, w http.ResponseWriter, r *http.Request, _ []string, _ time.Time) {
+	o := s.org
+	start, ok := s.iamCursor(w, r, "iam", kindResourceSet)
+	if !ok {
+		return
+	}
+	end := min(o.cfg.ResourceSets, start+iamBodyPageLength)
+	items := []resourceSetJSON{}
+	for i := start; i < end; i++ {
+		rs, _ := o.resourceSet(i)
+		items = append(items, o.resourceSetJSON(rs, origin(r)))
+	}
+	writeJSON(w, map[string]any{"resource-sets": items, "_links": bodyLinks(r, lastID(items, func(j resourceSetJSON) string { return j.ID }), end < o.cfg.ResourceSets)})
+}
+
+// handleAssignees lists the users holding role assignments:
+// {"value": [{id, orn, _links}], "_links": {"next": ...}}.
+func handleAssignees(s *Server, w http.ResponseWriter, r *http.Request, _ []string, _ time.Time) {
+	o := s.org
+	q := r.URL.Query()
+	limit, ok := s.limitOrFail(w, q, assigneesLimit)
+	if !ok {
+		return
+	}
+	start := 0
+	if after := q.Get("after"); after != "" {
+		i := parseID(after, "00u", o.cfg.Seed, kindUser)
+		if !o.isAdmin(i) {
+			s.badCursor(w)
+			return
+		}
+		start = i/o.adminStep + 1
+	}
+	end := min(o.cfg.Admins, start+limit)
+	items := []assigneeJSON{}
+	for k := start; k < end; k++ {
+		items = append(items, o.assigneeJSON(o.UserID(k*o.adminStep), origin(r)))
+	}
+	writeJSON(w, map[string]any{"value": items, "_links": bodyLinks(r, lastID(items, func(a assigneeJSON) string { return a.ID }), end < o.cfg.Admins)})
+}
+
+// iamCursor resolves after for the /iam collections into the next index.
+func (s *Server) iamCursor(w http.ResponseWriter, r *http.Request, prefix string, kind uint64) (int, bool) {
+	after := r.URL.Query().Get("after")
+	if after == "" {
+		return 0, true
+	}
+	i := parseID(after, prefix, s.org.cfg.Seed, kind)
+	if i < 0 {
+		s.badCursor(w)
+		return 0, false
+	}
+	return i + 1, true
+}
+
+func lastID[T any](items []T, id func(T) string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	return id(items[len(items)-1])
+}

@@ -1,0 +1,121 @@
+package oktatest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// handleLogs serves the System Log with Okta's two request types.
+//
+// A polling request (no until) returns events in persistence order, since
+// bounding persistence time, and always carries a next link, even on an
+// empty page, whose cursor continues after the last event returned: the
+// caller polls it until new events persist.
+//
+// A bounded request (until set) returns events published in [since, until)
+// in published order and a next link only while more remain.
+//
+// Either way an event is invisible until the clock reaches its persistence
+// time, and since may reach back at most 90 days.
+func handleLogs(s *Server, w http.ResponseWriter, r *http.Request, _ []string, now time.Time) {
+	q := r.URL.Query()
+	for _, p := range []string{"filter", "q"} {
+		if q.Get(p) != "" {
+			s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: "+p, p+": not supported by the simulator")
+			return
+		}
+	}
+	limit := logsDefaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > logsMaxLimit {
+			s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: limit",
+				"limit: The limit must be between 0 and "+strconv.Itoa(logsMaxLimit)+".")
+			return
+		}
+		if n > 0 {
+			limit = n
+		}
+	}
+	bounded := q.Get("until") != ""
+	until := now
+	if bounded {
+		t, err := parseOktaTime(q.Get("until"))
+		if err != nil {
+			s.writeError(w, http.StatusBadRequest, codeBadDate, summaryBadDate)
+			return
+		}
+		until = t
+	}
+	since := until.Add(-defaultLogWindow)
+	if v := q.Get("since"); v != "" {
+		t, err := parseOktaTime(v)
+		if err != nil {
+			s.writeError(w, http.StatusBadRequest, codeBadDate, summaryBadDate)
+			return
+		}
+		since = t
+	}
+	if since.Before(now.Add(-logRetention)) {
+		s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: since",
+			"since: The since date must be within the last 90 days.")
+		return
+	}
+	desc := false
+	switch q.Get("sortOrder") {
+	case "", "ASCENDING":
+	case "DESCENDING":
+		desc = true
+	default:
+		s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: sortOrder",
+			"sortOrder: The sort order must be ASCENDING or DESCENDING.")
+		return
+	}
+	if desc && !bounded {
+		s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: sortOrder",
+			"sortOrder: Polling requests (without until) must sort ASCENDING.")
+		return
+	}
+	var cursor *logKey
+	if v := q.Get("after"); v != "" {
+		ms, ord, err := parseLogCursor(v)
+		if err != nil {
+			s.badCursor(w)
+			return
+		}
+		cursor = &logKey{ord: ord, published: ms, persisted: ms}
+	}
+
+	o := s.org
+	nowMs := now.UnixMilli()
+	var keys []logKey
+	var next string
+	hasNext := true
+	if bounded {
+		keys = o.boundedLogs(since.UnixMilli(), until.UnixMilli(), cursor, limit+1, nowMs, desc)
+		hasNext = len(keys) > limit
+		keys = keys[:min(len(keys), limit)]
+		if len(keys) > 0 {
+			k := keys[len(keys)-1]
+			next = encodeLogCursor(k.published, k.ord)
+		}
+	} else {
+		keys = o.pollingLogs(since.UnixMilli(), cursor, limit, nowMs)
+		switch {
+		case len(keys) > 0:
+			k := keys[len(keys)-1]
+			next = encodeLogCursor(k.persisted, k.ord)
+		case cursor != nil:
+			next = q.Get("after")
+		default:
+			// Nothing persisted since `since` yet: continue from just before it.
+			next = encodeLogCursor(since.UnixMilli()-1, 1<<62)
+		}
+	}
+	items := make([]logEvent, 0, len(keys))
+	for _, k := range keys {
+		items = append(items, o.logEventJSON(k))
+	}
+	writeArray(w, r, items, next, hasNext)
+}

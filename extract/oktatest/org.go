@@ -1,0 +1,342 @@
+package oktatest
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// OrgConfig sizes a simulated org. Every value it generates is a pure
+// function of Seed and an index, so two orgs with equal configs serve
+// byte-identical responses.
+type OrgConfig struct {
+	// Seed makes the org reproducible.
+	Seed int64
+	// Now is the org's present: every generated timestamp is at or before it.
+	// Zero means the wall clock at NewOrg, truncated to the second.
+	Now time.Time
+	// Users is the number of generated users, every status included.
+	Users int
+	// Admins is how many users hold admin role assignments (all ACTIVE).
+	Admins int
+	// Groups is the number of groups, the built-in Everyone group included.
+	Groups int
+	// EmptyGroupFraction is the share of groups (Everyone aside) with no members.
+	EmptyGroupFraction float64
+	// Apps is the number of applications.
+	Apps int
+	// CustomRoles is the number of custom admin roles (cr0…).
+	CustomRoles int
+	// ResourceSets is the number of resource sets (iam…).
+	ResourceSets int
+	// LogEvents is the number of generated System Log events.
+	LogEvents int
+	// LogSpan spreads the events' published times over [Now-LogSpan, Now].
+	LogSpan time.Duration
+	// DeprovisionedFraction is the share of users with status DEPROVISIONED.
+	DeprovisionedFraction float64
+	// LateLogFraction is the share of log events persisted one to ten
+	// minutes after they were published; the rest persist within about two
+	// seconds. Negative means none.
+	LateLogFraction float64
+}
+
+// DefaultOrgConfig returns a small org for tests and the demo: 120 users,
+// 5 admins, 25 groups, 12 apps, 3 custom roles, 2 resource sets and 500 log
+// events over the last 7 days. Now is left zero (the wall clock at NewOrg).
+func DefaultOrgConfig() OrgConfig {
+	return OrgConfig{
+		Seed:                  1,
+		Users:                 120,
+		Admins:                5,
+		Groups:                25,
+		EmptyGroupFraction:    0.2,
+		Apps:                  12,
+		CustomRoles:           3,
+		ResourceSets:          2,
+		LogEvents:             500,
+		LogSpan:               7 * 24 * time.Hour,
+		DeprovisionedFraction: 0.1,
+		LateLogFraction:       0.02,
+	}
+}
+
+// Org is a simulated Okta org. Generated data is computed on demand; the
+// overlay methods record the mutations tests make. An Org is safe for
+// concurrent use and may back several servers.
+type Org struct {
+	cfg      OrgConfig
+	now      time.Time
+	orgID    string
+	typeID   string
+	logStart time.Time
+
+	adminStep    int
+	appsPerGroup []int32 // how many apps each group is assigned to
+
+	mu         sync.RWMutex
+	userEdits  map[int]userEdit
+	addedUsers []user
+	groupEdits map[int]time.Time
+	addedLogs  []logKey // sorted by published, then ordinal
+}
+
+// NewOrg returns the org described by cfg. Negative sizes count as zero;
+// Groups is at least 1 (Everyone) and Admins at most Users.
+func NewOrg(cfg OrgConfig) *Org {
+	cfg.Users = max(cfg.Users, 0)
+	cfg.Groups = max(cfg.Groups, 1)
+	cfg.Admins = min(max(cfg.Admins, 0), cfg.Users)
+	cfg.Apps = max(cfg.Apps, 0)
+	cfg.CustomRoles = max(cfg.CustomRoles, 0)
+	cfg.ResourceSets = max(cfg.ResourceSets, 0)
+	cfg.LogEvents = max(cfg.LogEvents, 0)
+	if cfg.LogSpan <= 0 {
+		cfg.LogSpan = 7 * 24 * time.Hour
+	}
+	if cfg.LateLogFraction == 0 {
+		cfg.LateLogFraction = 0.02
+	}
+	now := cfg.Now
+	if now.IsZero() {
+		now = time.Now().Truncate(time.Second)
+	}
+	now = now.UTC()
+	cfg.Now = now
+	o := &Org{
+		cfg:        cfg,
+		now:        now,
+		orgID:      makeID("00o", cfg.Seed, kindOrg, 0),
+		typeID:     makeID("oty", cfg.Seed, kindUserType, 0),
+		logStart:   now.Add(-cfg.LogSpan),
+		userEdits:  map[int]userEdit{},
+		groupEdits: map[int]time.Time{},
+	}
+	if cfg.Admins > 0 {
+		o.adminStep = cfg.Users / cfg.Admins
+	}
+	o.appsPerGroup = make([]int32, cfg.Groups)
+	for a := 0; a < cfg.Apps; a++ {
+		for _, g := range o.appGroupIndexes(a) {
+			o.appsPerGroup[g]++
+		}
+	}
+	return o
+}
+
+// Config returns the effective configuration (defaults applied, Now set).
+func (o *Org) Config() OrgConfig { return o.cfg }
+
+// Now returns the org's present, the time generated data leads up to.
+func (o *Org) Now() time.Time { return o.now }
+
+// UserID returns the ID of user i (generated users first, then added ones).
+func (o *Org) UserID(i int) string { return makeID("00u", o.cfg.Seed, kindUser, i) }
+
+// GroupID returns the ID of group i; group 0 is Everyone.
+func (o *Org) GroupID(i int) string { return makeID("00g", o.cfg.Seed, kindGroup, i) }
+
+// AppID returns the ID of application i.
+func (o *Org) AppID(i int) string { return makeID("0oa", o.cfg.Seed, kindApp, i) }
+
+// CustomRoleID returns the ID of custom role i.
+func (o *Org) CustomRoleID(i int) string { return makeID("cr0", o.cfg.Seed, kindRole, i) }
+
+// ResourceSetID returns the ID of resource set i.
+func (o *Org) ResourceSetID(i int) string { return makeID("iam", o.cfg.Seed, kindResourceSet, i) }
+
+// AdminIDs returns the IDs of the users holding role assignments, in the
+// order /api/v1/iam/assignees/users lists them.
+func (o *Org) AdminIDs() []string {
+	ids := make([]string, o.cfg.Admins)
+	for k := range ids {
+		ids[k] = o.UserID(k * o.adminStep)
+	}
+	return ids
+}
+
+// Count returns how many records a full extract of the named stream (as the
+// streams catalog names it) must yield from this org as of its Now: users of
+// every status, group_members summed over groups, user_role_assignments over
+// admins, logs published in the 7 days before Now and persisted by Now.
+// Unknown names return -1.
+func (o *Org) Count(stream string) int {
+	switch stream {
+	case "users":
+		return o.userCount()
+	case "groups":
+		return o.cfg.Groups
+	case "group_members":
+		n := 0
+		for g := 0; g < o.cfg.Groups; g++ {
+			n += o.groupLayout(g).size
+		}
+		return n
+	case "applications":
+		return o.cfg.Apps
+	case "application_users":
+		n := 0
+		for a := 0; a < o.cfg.Apps; a++ {
+			n += o.appUserLayout(a).size
+		}
+		return n
+	case "application_groups":
+		n := 0
+		for a := 0; a < o.cfg.Apps; a++ {
+			n += len(o.appGroupIndexes(a))
+		}
+		return n
+	case "custom_roles":
+		return o.cfg.CustomRoles
+	case "permissions":
+		n := 0
+		for r := 0; r < o.cfg.CustomRoles; r++ {
+			n += len(o.permissionLabels(r))
+		}
+		return n
+	case "user_role_assignments":
+		n := 0
+		for k := 0; k < o.cfg.Admins; k++ {
+			n += len(o.userRoles(k * o.adminStep))
+		}
+		return n
+	case "group_role_assignments":
+		n := 0
+		for g := 0; g < o.cfg.Groups; g++ {
+			n += len(o.groupRoles(g))
+		}
+		return n
+	case "resource_sets":
+		return o.cfg.ResourceSets
+	case "logs":
+		return o.CountLogs(o.now.Add(-7*24*time.Hour), o.now.Add(time.Millisecond), o.now)
+	}
+	return -1
+}
+
+// UserChange is a mutation of one user; empty fields are left unchanged.
+type UserChange struct {
+	// Status is the new status, e.g. "SUSPENDED" or "DEPROVISIONED".
+	Status string
+	// FirstName, LastName and Department replace profile attributes.
+	FirstName, LastName, Department string
+}
+
+type userEdit struct {
+	change      UserChange
+	lastUpdated time.Time
+}
+
+// UpdateUser applies ch to the user with the given ID and sets its
+// lastUpdated to at, so incremental extracts filtering on lastUpdated see it.
+func (o *Org) UpdateUser(id string, at time.Time, ch UserChange) error {
+	i := parseID(id, "00u", o.cfg.Seed, kindUser)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if i < 0 || i >= o.cfg.Users+len(o.addedUsers) {
+		return fmt.Errorf("updating user %s: no such user", id)
+	}
+	if i >= o.cfg.Users {
+		u := &o.addedUsers[i-o.cfg.Users]
+		applyUserChange(u, ch, at)
+		return nil
+	}
+	prev := o.userEdits[i]
+	merged := prev.change
+	if ch.Status != "" {
+		merged.Status = ch.Status
+	}
+	if ch.FirstName != "" {
+		merged.FirstName = ch.FirstName
+	}
+	if ch.LastName != "" {
+		merged.LastName = ch.LastName
+	}
+	if ch.Department != "" {
+		merged.Department = ch.Department
+	}
+	o.userEdits[i] = userEdit{change: merged, lastUpdated: at.UTC()}
+	return nil
+}
+
+// TouchUser sets a user's lastUpdated to at without other changes.
+func (o *Org) TouchUser(id string, at time.Time) error {
+	return o.UpdateUser(id, at, UserChange{})
+}
+
+// AddUser creates a user with the given status (empty: ACTIVE), created and
+// last updated at at, member of Everyone only, and returns its ID.
+func (o *Org) AddUser(status string, at time.Time) string {
+	if status == "" {
+		status = "ACTIVE"
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	i := o.cfg.Users + len(o.addedUsers)
+	u := o.generateUser(i)
+	at = at.UTC()
+	u.created, u.lastUpdated, u.statusChanged = at, at, at
+	u.activated, u.lastLogin, u.passwordChanged = time.Time{}, time.Time{}, time.Time{}
+	if status != "STAGED" {
+		u.activated = at
+	}
+	u.status = status
+	o.addedUsers = append(o.addedUsers, u)
+	return u.id
+}
+
+// TouchGroup sets a group's lastUpdated to at.
+func (o *Org) TouchGroup(id string, at time.Time) error {
+	g := parseID(id, "00g", o.cfg.Seed, kindGroup)
+	if g < 0 || g >= o.cfg.Groups {
+		return fmt.Errorf("touching group %s: no such group", id)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.groupEdits[g] = at.UTC()
+	return nil
+}
+
+// AddLogEvent adds a System Log event published at published that becomes
+// visible once the server's clock reaches persistedAt (clamped to no earlier
+// than published). Adding events whose persistedAt order differs from their
+// published order reproduces Okta's late-persisting events. It returns the
+// event's uuid.
+func (o *Org) AddLogEvent(published, persistedAt time.Time) string {
+	published = published.UTC().Truncate(time.Millisecond)
+	persistedAt = persistedAt.UTC().Truncate(time.Millisecond)
+	if persistedAt.Before(published) {
+		persistedAt = published
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	k := logKey{
+		ord:       o.cfg.LogEvents + len(o.addedLogs),
+		published: published.UnixMilli(),
+		persisted: persistedAt.UnixMilli(),
+	}
+	at := sort.Search(len(o.addedLogs), func(j int) bool { return k.pubLess(o.addedLogs[j]) })
+	o.addedLogs = append(o.addedLogs, logKey{})
+	copy(o.addedLogs[at+1:], o.addedLogs[at:])
+	o.addedLogs[at] = k
+	return makeUUID(o.cfg.Seed, kindLog, k.ord)
+}
+
+func (o *Org) userCount() int {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.cfg.Users + len(o.addedUsers)
+}
+
+// ts formats a time the way Okta does: UTC with milliseconds.
+func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// tsp is ts for nullable fields: nil for the zero time.
+func tsp(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := ts(t)
+	return &s
+}

@@ -1,0 +1,92 @@
+package extract
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/oktalake/oktalake/extract/okta"
+)
+
+// WriteTo prints the run summary as two tables: per stream, then per Okta
+// rate-limit bucket.
+func (s *Summary) WriteTo(w io.Writer) (int64, error) {
+	cw := &countingWriter{w: w}
+	tw := tabwriter.NewWriter(cw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stream\trecords\tobjects\tbytes\tpages\tskipped\ttime\terror\t")
+	for _, st := range s.Streams {
+		errText := ""
+		if st.Err != nil {
+			errText = st.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Objects, humanBytes(st.Bytes), st.Pages, st.Skipped, st.Elapsed.Round(time.Millisecond), errText)
+	}
+	tw.Flush()
+	writeBuckets(cw, s.Buckets)
+	fmt.Fprintf(cw, "total: %d records in %s\n", s.Records(), s.Elapsed.Round(time.Millisecond))
+	return cw.n, cw.err
+}
+
+// WriteTo prints the backfill summary.
+func (s *BackfillSummary) WriteTo(w io.Writer) (int64, error) {
+	cw := &countingWriter{w: w}
+	fmt.Fprintf(cw, "backfill logs: %d/%d windows (%d already done), %d events, %d objects, %s, %.0f events/s, %s\n",
+		s.WindowsDone, s.WindowsTotal, s.WindowsSkipped, s.Events, s.Objects, humanBytes(s.Bytes), s.EventsPerSecond(), s.Elapsed.Round(time.Millisecond))
+	for _, f := range s.Failed {
+		fmt.Fprintf(cw, "failed window: %s\n", f)
+	}
+	writeBuckets(cw, s.Buckets)
+	return cw.n, cw.err
+}
+
+func writeBuckets(w io.Writer, buckets map[string]okta.BucketStats) {
+	if len(buckets) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "okta bucket\trequests\twaits\twaited\t429s\tretries\terrors\t")
+	for _, name := range SortedBuckets(buckets) {
+		b := buckets[name]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%d\t\n", name, b.Requests, b.Waits, b.WaitTime.Round(time.Millisecond), b.TooMany, b.Retries, b.Errors)
+	}
+	tw.Flush()
+}
+
+// Progress renders a one-line backfill progress for terminals.
+func (p BackfillProgress) String() string {
+	eta := "?"
+	if p.ETA > 0 {
+		eta = p.ETA.Round(time.Second).String()
+	}
+	return fmt.Sprintf("windows %d/%d  events %d  %.0f events/s  ETA %s", p.WindowsDone, p.WindowsTotal, p.Events, p.EventsPerSecond(), eta)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+type countingWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.err = err
+	return n, err
+}

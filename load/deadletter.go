@@ -1,0 +1,105 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/klauspost/compress/gzip"
+)
+
+// DeadLetter is one record (or line, or object) that did not reach Port,
+// with the reason. Dead letters are gzip JSONL objects under
+// <prefix>/_oktalake/errors/<stream>/.
+type DeadLetter struct {
+	// ObjectKey and Line locate the source record.
+	ObjectKey string `json:"objectKey"`
+	Line      int    `json:"line,omitempty"`
+	Stream    string `json:"stream"`
+	// Record is the source record (absent for unreadable lines).
+	Record json.RawMessage `json:"record,omitempty"`
+	// MappingIndex is the mapping entry that produced the entity.
+	MappingIndex *int   `json:"mappingIndex,omitempty"`
+	Blueprint    string `json:"blueprint,omitempty"`
+	// Operation is "upsert" (default) or "delete".
+	Operation string `json:"operation,omitempty"`
+	Entity    any    `json:"entity,omitempty"`
+	Status    int    `json:"status,omitempty"`
+	Reason    string `json:"reason"`
+	At        string `json:"at"`
+}
+
+// ErrorsPrefix is where a stream's dead letters live.
+func ErrorsPrefix(prefix, stream string) string {
+	return joinKey(prefix, "_oktalake", "errors", stream) + "/"
+}
+
+type deadLetters struct {
+	cfg    Config
+	stream string
+	source string
+	mu     sync.Mutex
+	items  []DeadLetter
+}
+
+func newDeadLetters(cfg Config, stream, source string) *deadLetters {
+	return &deadLetters{cfg: cfg, stream: stream, source: source}
+}
+
+func (d *deadLetters) add(dl DeadLetter) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if dl.ObjectKey == "" {
+		dl.ObjectKey = d.source
+	}
+	dl.Stream = d.stream
+	dl.At = d.cfg.Clock.Now().UTC().Format(time.RFC3339)
+	d.items = append(d.items, dl)
+	d.cfg.Logger.Warn("dead letter", "stream", d.stream, "object", dl.ObjectKey, "line", dl.Line, "blueprint", dl.Blueprint, "reason", dl.Reason)
+}
+
+func (d *deadLetters) count() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.items)
+}
+
+// commit writes the collected dead letters as one object.
+func (d *deadLetters) commit(ctx context.Context) error {
+	d.mu.Lock()
+	items := d.items
+	d.mu.Unlock()
+	if len(items) == 0 {
+		return nil
+	}
+	key := ErrorsPrefix(d.cfg.Prefix, d.stream) + fmt.Sprintf("%s_%s.jsonl.gz", d.cfg.Clock.Now().UTC().Format("20060102T150405.000Z"), uuid.NewString())
+	key = strings.Replace(key, ".000Z", "Z", 1)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	enc := json.NewEncoder(zw)
+	for _, it := range items {
+		if err := enc.Encode(it); err != nil {
+			return fmt.Errorf("encoding dead letter: %w", err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("compressing dead letters: %w", err)
+	}
+	w, err := d.cfg.Store.Create(ctx, key)
+	if err != nil {
+		return fmt.Errorf("writing dead letters %s: %w", key, err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		w.Abort()
+		return fmt.Errorf("writing dead letters %s: %w", key, err)
+	}
+	if err := w.Commit(); err != nil {
+		return fmt.Errorf("writing dead letters %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+// Package load tails the bucket that extract (or Airbyte's destination-s3)
+// writes, runs Port's jq mapping on every record and upserts the entities
+// into Port. Loading is at least once: an object is checkpointed only after
+// every entity it produced was accepted by Port or dead-lettered with its
+// reason, so a crash re-processes at most the object in progress.
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/mapping"
+	"github.com/oktalake/oktalake/load/port"
+)
+
+// StreamOrder is the order streams load in, so relation targets exist
+// before the entities that point at them: users and groups before
+// memberships, users before role assignments and events. Streams not listed
+// load afterwards in name order.
+var StreamOrder = []string{
+	"users", "groups", "applications", "custom_roles", "resource_sets",
+	"permissions", "group_members", "application_users", "application_groups",
+	"user_role_assignments", "group_role_assignments", "logs",
+}
+
+// Config configures the loader.
+type Config struct {
+	// Store is the bucket; Prefix and Namespace locate the streams in it.
+	Store     lake.Store
+	Prefix    string
+	Namespace string
+	// Name names the checkpoint (several loaders may read one bucket).
+	Name string
+	// Streams limits what is loaded (empty: every stream found).
+	Streams []string
+	// Mapping turns records into entities.
+	Mapping *mapping.Mapping
+	// Port receives the entities.
+	Port *port.Client
+	// Follow keeps polling after the first pass.
+	Follow bool
+	// PollInterval is the time between passes in follow mode (default 30s).
+	PollInterval time.Duration
+	// Wake, when set, starts a pass at once (bucket notifications); polling
+	// stays the safety net.
+	Wake <-chan struct{}
+	// BatchSize is how many entities are gathered before a flush to Port
+	// (the client splits them into Port's bulk limits).
+	BatchSize int
+	// Retention keeps loaded keys in the checkpoint this long (default 7 days).
+	Retention time.Duration
+	// DrainTimeout bounds how long an interrupted loader spends finishing the
+	// object in progress (default 2 minutes).
+	DrainTimeout time.Duration
+	Clock        clock.Clock
+	Logger       *slog.Logger
+}
+
+// SetDefaults fills zero fields.
+func (c *Config) SetDefaults() {
+	if c.Prefix == "" {
+		c.Prefix = "data"
+	}
+	if c.Namespace == "" {
+		c.Namespace = "okta"
+	}
+	if c.Name == "" {
+		c.Name = "default"
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 30 * time.Second
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 500
+	}
+	if c.Retention <= 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 2 * time.Minute
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Validate reports the first invalid field.
+func (c *Config) Validate() error {
+	switch {
+	case c.Store == nil:
+		return errors.New("load: no bucket")
+	case c.Mapping == nil:
+		return errors.New("load: no mapping")
+	case c.Port == nil:
+		return errors.New("load: no Port client")
+	}
+	return nil
+}
+
+// Loader loads a bucket into Port.
+type Loader struct {
+	cfg  Config
+	cp   *checkpointStore
+	mu   sync.Mutex
+	sums map[string]*StreamSummary
+	bps  map[string]int64
+}
+
+// New prepares a loader and reads its checkpoint.
+func New(ctx context.Context, cfg Config) (*Loader, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cp, err := loadCheckpoint(ctx, cfg.Store, CheckpointKey(cfg.Prefix, cfg.Name), cfg.Retention)
+	if err != nil {
+		return nil, err
+	}
+	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, bps: map[string]int64{}}, nil
+}
+
+// Run loads every pending object once, or keeps going in follow mode until
+// ctx is cancelled. Cancelling finishes the object in progress and
+// checkpoints it before returning.
+func (l *Loader) Run(ctx context.Context) (*Summary, error) {
+	start := l.cfg.Clock.Now()
+	for {
+		err := l.pass(ctx)
+		if err != nil && ctx.Err() == nil {
+			return l.summary(start), err
+		}
+		if !l.cfg.Follow || ctx.Err() != nil {
+			return l.summary(start), nil
+		}
+		select {
+		case <-ctx.Done():
+			return l.summary(start), nil
+		case <-l.cfg.Wake:
+			l.cfg.Logger.Debug("woken by a bucket notification")
+		case <-l.after(ctx, l.cfg.PollInterval):
+		}
+	}
+}
+
+func (l *Loader) after(ctx context.Context, d time.Duration) <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		if l.cfg.Clock.Sleep(ctx, d) == nil {
+			close(ch)
+		}
+	}()
+	return ch
+}
+
+// pass lists every stream and loads what is pending, stream by stream in
+// dependency order and object by object in key order.
+func (l *Loader) pass(ctx context.Context) error {
+	names, err := l.streamNames(ctx)
+	if err != nil {
+		return err
+	}
+	for _, stream := range names {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err := l.loadStream(ctx, stream); err != nil {
+			return fmt.Errorf("loading stream %s: %w", stream, err)
+		}
+	}
+	return nil
+}
+
+// streamNames finds the streams present in the bucket, in load order.
+func (l *Loader) streamNames(ctx context.Context) ([]string, error) {
+	base := joinKey(l.cfg.Prefix, l.cfg.Namespace) + "/"
+	found := map[string]bool{}
+	if len(l.cfg.Streams) > 0 {
+		for _, s := range l.cfg.Streams {
+			found[s] = true
+		}
+	} else {
+		// Listing every key to find stream names is cheap next to loading
+		// them, and works on any store without delimiters.
+		last := ""
+		err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
+			rest := strings.TrimPrefix(o.Key, base)
+			i := strings.IndexByte(rest, '/')
+			if i <= 0 {
+				return nil
+			}
+			if name := rest[:i]; name != last {
+				found[name] = true
+				last = name
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", base, err)
+		}
+	}
+	return orderStreams(found), nil
+}
+
+func orderStreams(found map[string]bool) []string {
+	var out []string
+	for _, s := range StreamOrder {
+		if found[s] {
+			out = append(out, s)
+			delete(found, s)
+		}
+	}
+	var rest []string
+	for s := range found {
+		rest = append(rest, s)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+func (l *Loader) loadStream(ctx context.Context, stream string) error {
+	prefix := joinKey(l.cfg.Prefix, l.cfg.Namespace, stream) + "/"
+	var pending []lake.ObjectInfo
+	var newest time.Time
+	err := l.cfg.Store.List(ctx, prefix, "", func(o lake.ObjectInfo) error {
+		if o.LastModified.After(newest) {
+			newest = o.LastModified
+		}
+		if !isDataObject(o.Key) || l.cp.isDone(stream, o) {
+			return nil
+		}
+		pending = append(pending, o)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing %s: %w", prefix, err)
+	}
+	var pendingOldest time.Time
+	for _, o := range pending {
+		if pendingOldest.IsZero() || o.LastModified.Before(pendingOldest) {
+			pendingOldest = o.LastModified
+		}
+	}
+	l.cp.compact(stream, newest, pendingOldest)
+	for _, o := range pending {
+		if ctx.Err() != nil {
+			return nil
+		}
+		// Finish the object even if interrupted now: its entities are
+		// already on their way, and checkpointing it keeps the next run short.
+		octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.cfg.DrainTimeout)
+		err := l.loadObject(octx, stream, o)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isDataObject(key string) bool {
+	return strings.HasSuffix(key, ".jsonl.gz") || strings.HasSuffix(key, ".jsonl") || strings.HasSuffix(key, ".json.gz")
+}

@@ -1,0 +1,193 @@
+package mapping
+
+import (
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/itchyny/gojq"
+)
+
+// expr is one compiled jq expression of a mapping.
+type expr struct {
+	field string // mapping field, "entity.properties.email"
+	src   string // the text that compiled (after quote handling)
+	code  *gojq.Code
+	// path is set for plain field paths (".body.id"; empty for "."), which
+	// are evaluated by walking maps; gojq runs only when the walk meets a
+	// value jq could not index, to produce jq's own error.
+	path []string
+	errs *atomic.Int64
+}
+
+// node is a mapping value: a jq expression (string), an object or array of
+// nodes (search queries, nested properties), or a literal passed through.
+type node struct {
+	expr  *expr
+	keys  []string // object keys, sorted; kids holds their nodes
+	kids  []*node  // object values or array elements
+	isArr bool
+	isObj bool
+	lit   any
+}
+
+var simplePath = regexp.MustCompile(`^(\.[A-Za-z_][A-Za-z0-9_]*)+$`)
+
+// compiler compiles the expressions of one mapping file and registers each
+// field's error counter.
+type compiler struct {
+	dialect Dialect
+	source  string
+	log     *slog.Logger
+}
+
+// expr compiles src. Webhook expressions first get Port's single-quote
+// rewrite (as Port's runner does); Ocean expressions run as written (Ocean
+// uses jq directly). When that fails, the other form and then the inside of a
+// wholly single-quoted expression are tried, so '"okta_user"' means
+// "okta_user"; the error reported is the first form's.
+func (c *compiler) expr(src, where, field string, stats *ruleStats) (*expr, error) {
+	primary, secondary := portQuotes(src), src
+	if c.dialect == Ocean {
+		primary, secondary = src, portQuotes(src)
+	}
+	candidates := []string{primary}
+	if secondary != primary {
+		candidates = append(candidates, secondary)
+	}
+	if inner, ok := unwrapSingleQuoted(src); ok {
+		candidates = append(candidates, inner)
+	}
+	var firstErr error
+	for i, cand := range candidates {
+		code, err := compileJQ(cand)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if i > 0 {
+			c.log.Warn("mapping expression compiled only after quote fallback",
+				"source", c.source, "field", where+"."+field, "expression", src, "compiled", cand)
+		}
+		e := &expr{field: field, src: cand, code: code, errs: stats.counter(field)}
+		if t := strings.TrimSpace(cand); t == "." {
+			e.path = []string{}
+		} else if simplePath.MatchString(t) {
+			e.path = strings.Split(t[1:], ".")
+		}
+		return e, nil
+	}
+	return nil, fmt.Errorf("%s: %s.%s: compiling %q: %w", c.source, where, field, src, firstErr)
+}
+
+func compileJQ(src string) (*gojq.Code, error) {
+	q, err := gojq.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	compat, err := gojq.Parse(compatDefs)
+	if err != nil {
+		return nil, fmt.Errorf("parsing jq compatibility definitions: %w", err)
+	}
+	// The user's own definitions come later and so shadow ours.
+	q.FuncDefs = append(compat.FuncDefs, q.FuncDefs...)
+	return gojq.Compile(q,
+		// Port runs jq with env and $ENV bound to {} (jq-node-bindings prefixes
+		// `def env: {}; {} as $ENV |`); an empty environ does the same in gojq.
+		gojq.WithEnvironLoader(func() []string { return nil }),
+		gojq.WithFunction("_jq_ltrimstr", 1, 1, jqTrimFunc(strings.TrimPrefix)),
+		gojq.WithFunction("_jq_rtrimstr", 1, 1, jqTrimFunc(strings.TrimSuffix)),
+	)
+}
+
+// compatDefs restore jq's (1.6 and 1.7, which Port runs) behaviour where gojq
+// differs on values mappings meet every day: jq's ltrimstr and rtrimstr
+// return a non-string input unchanged (`null | ltrimstr("x")` is null), gojq
+// raises an error. Builtins win over WithFunction in gojq, hence the defs.
+const compatDefs = `def ltrimstr($x): _jq_ltrimstr($x); def rtrimstr($x): _jq_rtrimstr($x); ` +
+	// recurse (and so ..) is jq's recurse(.[]?), written without the
+	// suppressed error on every scalar: gojq formats each one, which made
+	// del(.. | nulls) several times slower. Same outputs, same paths.
+	`def recurse: def r: ., (if type == "object" or type == "array" then .[] | r else empty end); r; .`
+
+func jqTrimFunc(trim func(s, fix string) string) func(any, []any) any {
+	return func(v any, args []any) any {
+		s, ok1 := v.(string)
+		fix, ok2 := args[0].(string)
+		if !ok1 || !ok2 {
+			return v
+		}
+		return trim(s, fix)
+	}
+}
+
+// node compiles a mapping value: strings are jq, objects and arrays recurse
+// (Port evaluates every string leaf of a search query: "'and'", "'='",
+// ".body.id"), other scalars are literals.
+func (c *compiler) node(v any, where, field string, stats *ruleStats) (*node, error) {
+	switch v := v.(type) {
+	case string:
+		e, err := c.expr(v, where, field, stats)
+		if err != nil {
+			return nil, err
+		}
+		return &node{expr: e}, nil
+	case map[string]any:
+		n := &node{isObj: true, keys: sortedKeys(v)}
+		for _, k := range n.keys {
+			kid, err := c.node(v[k], where, field+"."+k, stats)
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, kid)
+		}
+		return n, nil
+	case []any:
+		n := &node{isArr: true}
+		for i, e := range v {
+			kid, err := c.node(e, where, fmt.Sprintf("%s[%d]", field, i), stats)
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, kid)
+		}
+		return n, nil
+	default:
+		return &node{lit: v}, nil
+	}
+}
+
+// fields compiles a map of named nodes (properties, relations).
+func (c *compiler) fields(v any, where, field string, stats *ruleStats) ([]string, []*node, error) {
+	if v == nil {
+		return nil, nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: %s.%s: expected an object of jq expressions, got %s", c.source, where, field, typeName(v))
+	}
+	keys := sortedKeys(m)
+	nodes := make([]*node, len(keys))
+	for i, k := range keys {
+		n, err := c.node(m[k], where, field+"."+k, stats)
+		if err != nil {
+			return nil, nil, err
+		}
+		nodes[i] = n
+	}
+	return keys, nodes, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

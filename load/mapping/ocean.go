@@ -1,0 +1,148 @@
+package mapping
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/oktalake/oktalake/streams"
+)
+
+// oceanKinds maps the kinds of Port's Okta Ocean integration to our streams.
+// A stream name is also accepted as a kind, so any stream can be mapped.
+var oceanKinds = map[string]string{
+	"okta-user":        "users",
+	"okta-group":       "groups",
+	"okta-application": "applications",
+}
+
+// oceanEnrichments are selector options of Port's Okta integration that make
+// Ocean fetch more data per record. oktalake maps records as they are stored,
+// so they are accepted and reported, never fatal.
+var oceanEnrichments = map[string]string{
+	"include_groups":       "users are mapped as stored, without their groups (map the group_members stream for memberships)",
+	"include_applications": "users are mapped as stored, without their applications (map the application_users stream for assignments)",
+	"fields":               "records hold every field the API returned; the field list is not applied",
+}
+
+var oceanTopKeys = map[string]bool{"resources": true, "createMissingRelatedEntities": true, "deleteDependentEntities": true}
+
+// kindStreams resolves an Ocean kind to the streams it maps.
+func kindStreams(kind string) (map[string]bool, error) {
+	if s, ok := oceanKinds[kind]; ok {
+		return map[string]bool{s: true}, nil
+	}
+	if _, ok := streams.Lookup(kind); ok {
+		return map[string]bool{kind: true}, nil
+	}
+	known := make([]string, 0, len(oceanKinds))
+	for k := range oceanKinds {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	known = append(known, streams.Names()...)
+	return nil, fmt.Errorf("unknown kind %q (known: %s)", kind, strings.Join(known, ", "))
+}
+
+func (m *Mapping) parseOcean(doc map[string]any) error {
+	m.dialect = Ocean
+	c := &compiler{dialect: Ocean, source: m.source, log: m.opts.Logger}
+	for _, k := range sortedKeys(doc) {
+		if !oceanTopKeys[k] {
+			m.opts.Logger.Warn("ignoring Ocean setting oktalake does not use", "source", m.source, "field", k)
+		}
+	}
+	var createMissing *bool
+	if v, present := doc["createMissingRelatedEntities"]; present {
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("%s: createMissingRelatedEntities: expected a boolean, got %s", m.source, typeName(v))
+		}
+		createMissing = &b
+	}
+	if v, present := doc["deleteDependentEntities"]; present {
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("%s: deleteDependentEntities: expected a boolean, got %s", m.source, typeName(v))
+		}
+		m.deleteDependents = b
+	}
+	resources, ok := doc["resources"].([]any)
+	if !ok {
+		return fmt.Errorf("%s: resources: expected a list, got %s", m.source, typeName(doc["resources"]))
+	}
+	for i, item := range resources {
+		where := fmt.Sprintf("resources[%d]", i)
+		res, ok := item.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: %s: expected an object, got %s", m.source, where, typeName(item))
+		}
+		r := &rule{index: i, where: where, createMissing: createMissing}
+		if err := m.oceanRule(c, r, res); err != nil {
+			return err
+		}
+		m.rules = append(m.rules, r)
+	}
+	return nil
+}
+
+func (m *Mapping) oceanRule(c *compiler, r *rule, res map[string]any) error {
+	fail := func(field, format string, args ...any) error {
+		return fmt.Errorf("%s: %s.%s: %s", m.source, r.where, field, fmt.Sprintf(format, args...))
+	}
+	kind, _ := res["kind"].(string)
+	if kind == "" {
+		return fail("kind", "expected a kind string, got %s", typeName(res["kind"]))
+	}
+	var err error
+	if r.streams, err = kindStreams(kind); err != nil {
+		return fail("kind", "%v", err)
+	}
+	r.kind = kind
+	if sel, present := res["selector"]; present && sel != nil {
+		selector, ok := sel.(map[string]any)
+		if !ok {
+			return fail("selector", "expected an object, got %s", typeName(sel))
+		}
+		for _, k := range sortedKeys(selector) {
+			if k == "query" {
+				continue
+			}
+			why, known := oceanEnrichments[k]
+			if !known {
+				why = "unknown selector option, ignored"
+			}
+			m.opts.Logger.Warn("Ocean selector option not applied", "source", m.source, "field", r.where+".selector."+k, "kind", kind, "reason", why)
+		}
+		if r.filter, err = m.optionalExpr(c, r, selector, "query", "selector.query"); err != nil {
+			return err
+		}
+	}
+	port, ok := res["port"].(map[string]any)
+	if !ok {
+		return fail("port", "expected an object, got %s", typeName(res["port"]))
+	}
+	if r.items, err = m.optionalExpr(c, r, port, "itemsToParse", "port.itemsToParse"); err != nil {
+		return err
+	}
+	entity, ok := port["entity"].(map[string]any)
+	if !ok {
+		return fail("port.entity", "expected an object, got %s", typeName(port["entity"]))
+	}
+	mappings, ok := entity["mappings"].(map[string]any)
+	if !ok {
+		return fail("port.entity.mappings", "expected an object, got %s", typeName(entity["mappings"]))
+	}
+	const prefix = "port.entity.mappings"
+	bp, ok := mappings["blueprint"].(string)
+	if !ok {
+		return fail(prefix+".blueprint", "expected a jq expression string, got %s", typeName(mappings["blueprint"]))
+	}
+	if r.blueprintExpr, err = c.expr(bp, r.where, prefix+".blueprint", &r.stats); err != nil {
+		return err
+	}
+	if s, ok := stringLiteral(r.blueprintExpr.src); ok {
+		r.blueprint = s
+	}
+	return m.entityNodes(c, r, mappings, prefix)
+}

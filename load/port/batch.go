@@ -1,0 +1,139 @@
+package port
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+)
+
+const (
+	// maxBatchEntities is Port's limit on entities per bulk upsert.
+	maxBatchEntities = 20
+	// maxBodyBytes is Port's request body limit (1 MiB).
+	maxBodyBytes = 1 << 20
+	// maxDeleteBatch is Port's limit on identifiers per bulk delete.
+	maxDeleteBatch = 100
+	// bulkEnvelope is the size of {"entities":[]} around the items.
+	bulkEnvelope = len(`{"entities":[]}`)
+)
+
+// item is one entity (or identifier, for deletes) on its way to Port.
+type item struct {
+	index int    // index in the caller's slice
+	id    any    // identifier as given
+	json  []byte // encoded entity or identifier
+}
+
+// rounds puts the n-th occurrence of an identifier in round n, so that
+// batches sent concurrently never carry two versions of one entity and a
+// later version is never overtaken by an earlier one.
+func rounds(items []item) [][]item {
+	seen := map[string]int{}
+	var out [][]item
+	for _, it := range items {
+		k := identityKey(it.id)
+		n := seen[k]
+		seen[k] = n + 1
+		if n == len(out) {
+			out = append(out, nil)
+		}
+		out[n] = append(out[n], it)
+	}
+	return out
+}
+
+func identityKey(id any) string {
+	if s, ok := id.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(id)
+	return "\x00" + string(b)
+}
+
+// batches cuts items, in order, into bulk bodies of at most maxEntities
+// items and maxBodyBytes bytes. Every item must fit on its own.
+func batches(items []item, maxEntities int) [][]item {
+	var out [][]item
+	var cur []item
+	size := bulkEnvelope
+	for _, it := range items {
+		extra := len(it.json)
+		if len(cur) > 0 {
+			extra++ // comma
+		}
+		if len(cur) == maxEntities || (len(cur) > 0 && size+extra > maxBodyBytes) {
+			out = append(out, cur)
+			cur, size, extra = nil, bulkEnvelope, len(it.json)
+		}
+		cur = append(cur, it)
+		size += extra
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// encodeBatch builds {"entities":[...]} from pre-encoded items.
+func encodeBatch(b []item) []byte {
+	n := bulkEnvelope
+	for _, it := range b {
+		n += len(it.json) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, `{"entities":[`...)
+	for i, it := range b {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it.json...)
+	}
+	return append(out, "]}"...)
+}
+
+// runBatches sends batches with at most the client's concurrency in flight
+// and gathers failures. On the first error it cancels the rest and returns
+// that error: the outcome of unsent batches is unknown.
+func (c *Client) runBatches(ctx context.Context, bs [][]item, send func(context.Context, []item) ([]Failure, error)) ([]Failure, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan []item)
+	var (
+		mu       sync.Mutex
+		failures []Failure
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range min(c.cfg.Concurrency, len(bs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				fs, err := send(ctx, b)
+				mu.Lock()
+				failures = append(failures, fs...)
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	fed := 0
+feed:
+	for _, b := range bs {
+		select {
+		case work <- b:
+			fed++
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr == nil && fed < len(bs) {
+		firstErr = ctx.Err()
+	}
+	return failures, firstErr
+}

@@ -1,0 +1,116 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+	"time"
+)
+
+// StreamSummary counts what one stream loaded in this run.
+type StreamSummary struct {
+	Stream  string
+	Objects int64
+	Records int64
+	// Entities were accepted by Port; Deletes were applied.
+	Entities, Deletes int64
+	// Failed were rejected by Port, Rejected by our own checks (identifier
+	// rule), BadLines could not be read; all three are dead-lettered.
+	Failed, Rejected, BadLines int64
+	// MapErrors counts jq errors (the field became null, as in Port).
+	MapErrors int64
+}
+
+// Summary is the outcome of a load run.
+type Summary struct {
+	Streams []StreamSummary
+	// Blueprints counts entities accepted per blueprint.
+	Blueprints map[string]int64
+	Elapsed    time.Duration
+}
+
+// DeadLettered is every record that did not reach Port, with its reason stored.
+func (s *Summary) DeadLettered() int64 {
+	var n int64
+	for _, st := range s.Streams {
+		n += st.Failed + st.Rejected + st.BadLines
+	}
+	return n
+}
+
+// Entities sums accepted entities.
+func (s *Summary) Entities() int64 {
+	var n int64
+	for _, v := range s.Blueprints {
+		n += v
+	}
+	return n
+}
+
+func (l *Loader) record(stream string, c objectCounts) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.sums[stream]
+	if s == nil {
+		s = &StreamSummary{Stream: stream}
+		l.sums[stream] = s
+	}
+	s.Objects++
+	s.Records += c.records
+	s.Entities += c.entities
+	s.Deletes += c.deletes
+	s.Failed += c.failed
+	s.Rejected += c.rejected
+	s.BadLines += c.badLines
+	s.MapErrors += c.mapErrors
+	for bp, n := range c.byBlueprint {
+		l.bps[bp] += n
+	}
+}
+
+func (l *Loader) summary(start time.Time) *Summary {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := &Summary{Blueprints: map[string]int64{}, Elapsed: l.cfg.Clock.Now().Sub(start)}
+	for _, name := range orderStreams(keys(l.sums)) {
+		out.Streams = append(out.Streams, *l.sums[name])
+	}
+	for bp, n := range l.bps {
+		out.Blueprints[bp] = n
+	}
+	return out
+}
+
+func keys(m map[string]*StreamSummary) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// WriteTo prints the load summary: per stream, then entities per blueprint.
+func (s *Summary) WriteTo(w io.Writer) (int64, error) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stream\tobjects\trecords\tentities\tdeletes\tport rejected\tinvalid\tbad lines\tjq errors\t")
+	for _, st := range s.Streams {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", st.Stream, st.Objects, st.Records, st.Entities, st.Deletes, st.Failed, st.Rejected, st.BadLines, st.MapErrors)
+	}
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "blueprint\tentities\t\t\t\t\t\t\t\t")
+	bps := make([]string, 0, len(s.Blueprints))
+	for bp := range s.Blueprints {
+		bps = append(bps, bp)
+	}
+	sort.Strings(bps)
+	for _, bp := range bps {
+		fmt.Fprintf(tw, "%s\t%d\t\t\t\t\t\t\t\t\n", bp, s.Blueprints[bp])
+	}
+	err := tw.Flush()
+	n, err2 := fmt.Fprintf(w, "total: %d entities, %d dead-lettered, in %s\n", s.Entities(), s.DeadLettered(), s.Elapsed.Round(time.Millisecond))
+	if err == nil {
+		err = err2
+	}
+	return int64(n), err
+}
