@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -150,6 +151,9 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 	}
 	if err := checkRetention(cfg.Since, now); err != nil {
 		return nil, fmt.Errorf("--since: %w", err)
+	}
+	if strings.Contains(cfg.PathFormat, "${UUID}") {
+		return nil, errors.New("--path-format: ${UUID} makes keys unpredictable, so an interrupted window could not be cleaned up; backfill needs a format without it")
 	}
 	st, _ := streams.Lookup("logs")
 	stateKey := BackfillStateKey(cfg.Prefix, cfg.Namespace)
@@ -349,4 +353,49 @@ func (b *backfill) tick(ctx context.Context) func() {
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// removePartial deletes the objects an interrupted attempt at the same
+// window left for this day. Their keys are deterministic (the key time is
+// derived from the window), so the window can be read again from scratch
+// without duplicating events. With ${UUID} in the path format keys are not
+// deterministic and nothing can be found: the format is rejected up front.
+func removePartial(ctx context.Context, store lake.Store, cfg lake.WriterConfig) error {
+	format := cfg.PathFormat
+	if format == "" {
+		format = lake.DefaultPathFormat
+	}
+	pf, err := lake.ParsePathFormat(format)
+	if err != nil {
+		return err
+	}
+	base := pf.KeyBase(cfg.Prefix, lake.PathVars{Namespace: cfg.Namespace, Stream: cfg.Stream, Time: cfg.KeyTime})
+	var stale []string
+	err = store.List(ctx, base, "", func(o lake.ObjectInfo) error {
+		if digits, ok := strings.CutSuffix(o.Key[len(base):], lake.Extension); ok && isDigits(digits) {
+			stale = append(stale, o.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("looking for objects of an interrupted window under %s: %w", base, err)
+	}
+	for _, k := range stale {
+		if err := store.Delete(ctx, k); err != nil {
+			return fmt.Errorf("removing %s left by an interrupted window: %w", k, err)
+		}
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -224,7 +224,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		sum.Err = err
 		return sum
 	}
-	out := &sink{w: w, sum: &sum}
+	out := &sink{ctx: ctx, w: w, sum: &sum}
 	var newState *StreamState
 	switch {
 	case st.Name == "logs":
@@ -258,17 +258,20 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 
 // sink serialises writes from concurrent fan-out workers into one writer.
 type sink struct {
+	// ctx is the stream's context: objects outlive the per-parent contexts
+	// of fan-out workers, so writes never use those.
+	ctx context.Context
 	mu  sync.Mutex
 	w   *lake.Writer
 	sum *StreamSummary
 }
 
-func (s *sink) write(ctx context.Context, recs []json.RawMessage) error {
+func (s *sink) write(recs []json.RawMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sum.Pages++
 	for _, rec := range recs {
-		if err := s.w.Write(ctx, rec); err != nil {
+		if err := s.w.Write(s.ctx, rec); err != nil {
 			return err
 		}
 	}
@@ -313,7 +316,7 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 				}
 			}
 		}
-		return out.write(ctx, p.Records)
+		return out.write(p.Records)
 	})
 	if err != nil {
 		return nil, err

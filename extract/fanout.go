@@ -166,7 +166,7 @@ func (r *run) listChildren(ctx context.Context, st streams.Stream, parentID stri
 			}
 			recs[i] = withParent
 		}
-		return out.write(ctx, recs)
+		return out.write(recs)
 	})
 	if err != nil {
 		return fmt.Errorf("listing %s: %w", path, err)

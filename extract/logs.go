@@ -55,7 +55,7 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 		// object while writing it, cur (the cursor at this page's start)
 		// is covered by committed objects.
 		before := cur
-		if err := out.write(ctx, p.Records); err != nil {
+		if err := out.write(p.Records); err != nil {
 			return err
 		}
 		if n := len(out.w.Objects()); n > committed {

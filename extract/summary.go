@@ -14,15 +14,20 @@ import (
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
 	tw := tabwriter.NewWriter(cw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stream\trecords\tobjects\tbytes\tpages\tskipped\ttime\terror\t")
+	fmt.Fprintln(tw, "stream\trecords\tobjects\tbytes\tpages\tskipped\ttime\tstatus\t")
 	for _, st := range s.Streams {
-		errText := ""
+		status := "ok"
 		if st.Err != nil {
-			errText = st.Err.Error()
+			status = "FAILED"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Objects, humanBytes(st.Bytes), st.Pages, st.Skipped, st.Elapsed.Round(time.Millisecond), errText)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Objects, humanBytes(st.Bytes), st.Pages, st.Skipped, st.Elapsed.Round(time.Millisecond), status)
 	}
 	tw.Flush()
+	for _, st := range s.Streams {
+		if st.Err != nil {
+			fmt.Fprintf(cw, "%s: %v\n", st.Stream, st.Err)
+		}
+	}
 	writeBuckets(cw, s.Buckets)
 	fmt.Fprintf(cw, "total: %d records in %s\n", s.Records(), s.Elapsed.Round(time.Millisecond))
 	return cw.n, cw.err

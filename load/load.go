@@ -76,7 +76,7 @@ func (c *Config) SetDefaults() {
 		c.Name = "default"
 	}
 	if c.PollInterval <= 0 {
-		c.PollInterval = 30 * time.Second
+		c.PollInterval = DefaultPollInterval
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 500
@@ -271,3 +271,6 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 func isDataObject(key string) bool {
 	return strings.HasSuffix(key, ".jsonl.gz") || strings.HasSuffix(key, ".jsonl") || strings.HasSuffix(key, ".json.gz")
 }
+
+// DefaultPollInterval is the time between passes in follow mode.
+const DefaultPollInterval = 30 * time.Second

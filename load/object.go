@@ -97,6 +97,7 @@ func (run *objectRun) read(ctx context.Context) error {
 		run.sum.badLines++
 		return nil
 	}
+	lastLine := 0
 	for {
 		rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -104,6 +105,7 @@ func (run *objectRun) read(ctx context.Context) error {
 		}
 		var lineErr *lake.LineError
 		if errors.As(err, &lineErr) {
+			lastLine = lineErr.Line
 			run.sum.badLines++
 			run.dl.add(DeadLetter{Line: lineErr.Line, Reason: fmt.Sprintf("bad line: %v", lineErr.Err)})
 			continue
@@ -112,12 +114,13 @@ func (run *objectRun) read(ctx context.Context) error {
 			// A corrupt stream (bad gzip) ends the object: what was read is
 			// loaded, the rest is dead-lettered by reference.
 			run.sum.badLines++
-			run.dl.add(DeadLetter{Line: r.Line() + 1, Reason: fmt.Sprintf("corrupt object after line %d: %v", r.Line(), err)})
+			run.dl.add(DeadLetter{Line: lastLine + 1, Reason: fmt.Sprintf("corrupt object after line %d: %v", lastLine, err)})
 			return nil
 		}
 		if run.fatal != nil {
 			return run.fatal
 		}
+		lastLine = rec.Line
 		run.sum.records++
 		run.mapRecord(ctx, rec)
 	}

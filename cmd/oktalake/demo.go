@@ -11,6 +11,11 @@ import (
 	"github.com/oktalake/oktalake/extract"
 	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/extract/oktatest"
+	"github.com/oktalake/oktalake/load"
+	"github.com/oktalake/oktalake/load/mapping"
+	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/load/porttest"
+	"github.com/oktalake/oktalake/schemas"
 	"github.com/oktalake/oktalake/streams"
 	"github.com/urfave/cli/v2"
 )
@@ -82,7 +87,7 @@ func demoCommand() *cli.Command {
 			for _, d := range names {
 				fmt.Fprintf(c.App.Writer, "  %s/ (%d objects)\n", d, dirs[d])
 			}
-			return nil
+			return demoLoad(c, b, log)
 		},
 	}
 }
@@ -91,4 +96,56 @@ func randomToken() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// demoLoad loads the demo bucket into a simulated Port with the embedded
+// blueprints and default mapping, and prints the entities per blueprint.
+func demoLoad(c *cli.Context, b *bucket, log *slog.Logger) error {
+	srv := porttest.NewServer(porttest.Options{})
+	defer srv.Close()
+	fmt.Fprintf(c.App.Writer, "\nsimulated Port at %s\n", srv.URL)
+	pc, err := port.New(port.Config{BaseURL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := initPort(c.Context, c.App.Writer, pc, false); err != nil {
+		return err
+	}
+	m, err := mapping.Parse(schemas.DefaultMapping(), "embedded default mapping", mapping.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	l, err := load.New(c.Context, load.Config{
+		Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: "demo-" + randomToken()[:8],
+		Mapping: m, Port: pc, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	sum, err := l.Run(c.Context)
+	if sum != nil {
+		fmt.Fprintln(c.App.Writer)
+		sum.WriteTo(c.App.Writer)
+	}
+	if err != nil {
+		return err
+	}
+	bps, err := schemas.PortBlueprints()
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(bps))
+	for name := range bps {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(c.App.Writer, "\nentities in the simulated Port:")
+	for _, name := range names {
+		fmt.Fprintf(c.App.Writer, "  %-28s %d\n", name, len(srv.Entities(name)))
+	}
+	if n := sum.DeadLettered(); n > 0 {
+		return fmt.Errorf("%d records were rejected (dead letters under %s/_oktalake/errors/)", n, b.prefix)
+	}
+	fmt.Fprintln(c.App.Writer, "zero rejected")
+	return nil
 }

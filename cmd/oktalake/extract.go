@@ -18,6 +18,9 @@ func commands() []*cli.Command {
 		extractCommand(),
 		backfillCommand(),
 		streamsCommand(),
+		loadCommand(),
+		mapCommand(),
+		portCommand(),
 		checkCommand(),
 		demoCommand(),
 	}

@@ -3,7 +3,6 @@ package mapping
 import (
 	"fmt"
 	"log/slog"
-	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -16,11 +15,12 @@ type expr struct {
 	field string // mapping field, "entity.properties.email"
 	src   string // the text that compiled (after quote handling)
 	code  *gojq.Code
-	// path is set for plain field paths (".body.id"; empty for "."), which
-	// are evaluated by walking maps; gojq runs only when the walk meets a
-	// value jq could not index, to produce jq's own error.
-	path []string
-	errs *atomic.Int64
+	// native evaluates common idioms in Go (see idioms.go); it reports
+	// false when gojq must run to produce jq's value or error.
+	native func(any) (any, bool)
+	// stripOf is set for X | del(.. | nulls): the value is X's, stripped.
+	stripOf *expr
+	errs    *atomic.Int64
 }
 
 // node is a mapping value: a jq expression (string), an object or array of
@@ -33,8 +33,6 @@ type node struct {
 	isObj bool
 	lit   any
 }
-
-var simplePath = regexp.MustCompile(`^(\.[A-Za-z_][A-Za-z0-9_]*)+$`)
 
 // compiler compiles the expressions of one mapping file and registers each
 // field's error counter.
@@ -63,7 +61,7 @@ func (c *compiler) expr(src, where, field string, stats *ruleStats) (*expr, erro
 	}
 	var firstErr error
 	for i, cand := range candidates {
-		code, err := compileJQ(cand)
+		e, err := newExpr(cand, field, stats.counter(field))
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -74,22 +72,34 @@ func (c *compiler) expr(src, where, field string, stats *ruleStats) (*expr, erro
 			c.log.Warn("mapping expression compiled only after quote fallback",
 				"source", c.source, "field", where+"."+field, "expression", src, "compiled", cand)
 		}
-		e := &expr{field: field, src: cand, code: code, errs: stats.counter(field)}
-		if t := strings.TrimSpace(cand); t == "." {
-			e.path = []string{}
-		} else if simplePath.MatchString(t) {
-			e.path = strings.Split(t[1:], ".")
-		}
 		return e, nil
 	}
 	return nil, fmt.Errorf("%s: %s.%s: compiling %q: %w", c.source, where, field, src, firstErr)
 }
 
-func compileJQ(src string) (*gojq.Code, error) {
+// newExpr compiles src and attaches the Go evaluation of its idiom, if any.
+func newExpr(src, field string, errs *atomic.Int64) (*expr, error) {
 	q, err := gojq.Parse(src)
 	if err != nil {
 		return nil, err
 	}
+	canon := q.String() // before compileJQ adds its definitions to q
+	code, err := compileJQ(q)
+	if err != nil {
+		return nil, err
+	}
+	e := &expr{field: field, src: src, code: code, errs: errs}
+	if prefix, ok := stripPrefix(canon); ok {
+		if e.stripOf, err = newExpr(prefix, field, errs); err != nil {
+			return nil, err
+		}
+	} else {
+		e.native = nativeFor(canon)
+	}
+	return e, nil
+}
+
+func compileJQ(q *gojq.Query) (*gojq.Code, error) {
 	compat, err := gojq.Parse(compatDefs)
 	if err != nil {
 		return nil, fmt.Errorf("parsing jq compatibility definitions: %w", err)

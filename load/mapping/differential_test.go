@@ -105,6 +105,28 @@ var trickyWebhook = []string{
 	`.body.description | ascii_downcase | contains("user")`,
 	`.body.id | indices("0")`,
 	`.body.label // .body.profile.name // .body.eventType // "?" | gsub("[^A-Za-z0-9]"; "_")`,
+	// Idioms evaluated in Go (idioms.go), including inputs where they defer to gojq.
+	`.body._PORT_SOURCE_OBJECT_KEY | split("/") | .[2] == "users"`,
+	`.body._PORT_SOURCE_OBJECT_KEY|split("/")|.[2]=="logs"`,
+	`.body._PORT_SOURCE_OBJECT_KEY | split("/") | .[9] == "users"`,
+	`.body.id | split("0") | .[0] == ""`,
+	`.body.nosuch | split("/") | .[2] == "users"`,
+	`.body.priority | split("/") | .[0] == "1"`,
+	`.body.type | del(.. | nulls)`,
+	`.body.profile | del(..|nulls)`,
+	`(.body.credentials // {}) | del(.. | nulls)`,
+	`(.body.target // []) | del(.. | nulls)`,
+	`.body | del(.. | nulls)`,
+	`.body.nosuch | del(.. | nulls)`,
+	`.body.id.x | del(.. | nulls)`,
+	`[null, [null, {"a": null, "b": [null, 1]}], {}] | del(.. | nulls)`,
+	`.body.debugContext | del(.. | nulls) | if (.debugData.threatSuspected | type) == "string" then .debugData.threatSuspected |= (. == "true") else . end`,
+	`.body."profile"."email"`,
+	`.headers."X-GitHub-Event"`,
+	`.body.id."x"`,
+	`.body | [paths(type == "number")]`,
+	`[.body | paths] | .[0:5]`,
+	`[.body | ..] | length`,
 }
 
 // trickyOcean are expressions over the record itself, as Ocean runs them.

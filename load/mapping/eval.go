@@ -42,8 +42,15 @@ func (r *run) fail(idx int, e *expr, msg string) {
 // eval returns the first output of e on input. ok is false when e produced
 // no output; failed is true when it raised an error (recorded, value nil).
 func (r *run) eval(idx int, e *expr, input any) (v any, ok, failed bool) {
-	if e.path != nil {
-		if v, walked := walkPath(input, e.path); walked {
+	if e.stripOf != nil {
+		v, ok, failed = r.eval(idx, e.stripOf, input)
+		if ok && !failed {
+			v, _ = stripNulls(v)
+		}
+		return v, ok, failed
+	}
+	if e.native != nil {
+		if v, done := e.native(input); done {
 			return v, true, false
 		}
 	}

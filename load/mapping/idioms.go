@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,8 +17,9 @@ import (
 // gojq runs the expression instead and produces jq's value or error.
 
 var (
-	pathIdiom  = regexp.MustCompile(`^(\.[A-Za-z_][A-Za-z0-9_]*)+$`)
-	splitIdiom = regexp.MustCompile(`^((?:\.[A-Za-z_][A-Za-z0-9_]*)+) \| split\("([^"\\]+)"\) \| \.\[([0-9]{1,4})\] == "([^"\\]*)"$`)
+	pathIdiom    = regexp.MustCompile(`^(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"\\]*"))+$`)
+	pathSegments = regexp.MustCompile(`\.(?:([A-Za-z_][A-Za-z0-9_]*)|"([^"\\]*)")`)
+	splitIdiom   = regexp.MustCompile(`^((?:\.[A-Za-z_][A-Za-z0-9_]*)+) \| split\("([^"\\]+)"\) \| \.\[([0-9]{1,4})\] == "([^"\\]*)"$`)
 )
 
 const stripSuffix = " | del(.. | nulls)"
@@ -28,8 +30,11 @@ func nativeFor(canon string) func(any) (any, bool) {
 	if canon == "." {
 		return func(v any) (any, bool) { return v, true }
 	}
-	if pathIdiom.MatchString(canon) {
-		path := strings.Split(canon[1:], ".")
+	if pathIdiom.MatchString(canon) { // .body.id, .headers."X-Event"
+		var path []string
+		for _, m := range pathSegments.FindAllStringSubmatch(canon, -1) {
+			path = append(path, m[1]+m[2])
+		}
 		return func(v any) (any, bool) { return walkPath(v, path) }
 	}
 	// .body._PORT_SOURCE_OBJECT_KEY | split("/") | .[2] == "users"
@@ -71,73 +76,52 @@ func stripPrefix(canon string) (string, bool) {
 
 // stripNulls is del(.. | nulls): every null inside objects and arrays is
 // removed (containers left empty stay), and a null input stays null. The
-// input is shared with the record, so changed containers are copied.
-func stripNulls(v any) any {
+// input is shared with the record, so only changed containers are copied;
+// changed reports whether anything was removed.
+func stripNulls(v any) (out any, changed bool) {
 	switch v := v.(type) {
 	case map[string]any:
-		var out map[string]any
+		var m map[string]any
 		for k, e := range v {
-			ne := e
+			ne, ch := e, true
 			if e != nil {
-				ne = stripNulls(e)
+				ne, ch = stripNulls(e)
 			}
-			if e == nil || !same(ne, e) {
-				if out == nil {
-					out = make(map[string]any, len(v))
-					for k2, e2 := range v {
-						out[k2] = e2
-					}
-				}
-				if e == nil {
-					delete(out, k)
-				} else {
-					out[k] = ne
-				}
+			if !ch {
+				continue
+			}
+			if m == nil {
+				m = maps.Clone(v)
+			}
+			if e == nil {
+				delete(m, k)
+			} else {
+				m[k] = ne
 			}
 		}
-		if out == nil {
-			return v
+		if m == nil {
+			return v, false
 		}
-		return out
+		return m, true
 	case []any:
-		var out []any
+		var a []any
 		for i, e := range v {
-			ne := e
+			ne, ch := e, true
 			if e != nil {
-				ne = stripNulls(e)
+				ne, ch = stripNulls(e)
 			}
-			if out == nil && (e == nil || !same(ne, e)) {
-				out = append(make([]any, 0, len(v)), v[:i]...)
+			if ch && a == nil {
+				a = append(make([]any, 0, len(v)), v[:i]...)
 			}
-			if out != nil && e != nil {
-				out = append(out, ne)
+			if a != nil && e != nil {
+				a = append(a, ne)
 			}
 		}
-		if out == nil {
-			return v
+		if a == nil {
+			return v, false
 		}
-		return out
+		return a, true
 	default:
-		return v
+		return v, false
 	}
-}
-
-// same reports whether stripNulls returned its argument unchanged (it returns
-// the very same map or slice when nothing inside was null).
-func same(a, b any) bool {
-	switch a := a.(type) {
-	case map[string]any:
-		bm, ok := b.(map[string]any)
-		return ok && len(a) == len(bm) && (len(a) == 0 || sameMap(a, bm))
-	case []any:
-		bs, ok := b.([]any)
-		return ok && len(a) == len(bs) && (len(a) == 0 || &a[0] == &bs[0])
-	default:
-		return true
-	}
-}
-
-func sameMap(a, b map[string]any) bool {
-	// Maps are reference types; compare identity through a write-free probe.
-	return reflectPointer(a) == reflectPointer(b)
 }

@@ -140,8 +140,8 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 			if err == nil {
 				last = resp.apiError(req)
 			}
-			if retries > c.cfg.MaxRetries {
-				return nil, fmt.Errorf("sending %s %s: giving up after %d retries: %w", req.method, req.path, c.cfg.MaxRetries, last)
+			if retries > c.maxRetries() {
+				return nil, fmt.Errorf("sending %s %s: giving up after %d retries: %w", req.method, req.path, c.maxRetries(), last)
 			}
 			d := backoff(retries)
 			c.stats.retry(d)
@@ -232,11 +232,11 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 			c.log.Debug("port access token issued", "expiresIn", expires)
 			return tok.AccessToken, expires, nil
 		case actBackoff, actWait:
-			if attempt > c.cfg.MaxRetries {
+			if attempt > c.maxRetries() {
 				if err == nil {
 					err = resp.apiError(req)
 				}
-				return "", 0, fmt.Errorf("authenticating with port: giving up after %d retries: %w", c.cfg.MaxRetries, err)
+				return "", 0, fmt.Errorf("authenticating with port: giving up after %d retries: %w", c.maxRetries(), err)
 			}
 			d := backoff(attempt)
 			if act == actWait {
@@ -251,6 +251,9 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 		}
 	}
 }
+
+// maxRetries is Config.MaxRetries with "none" (negative) as zero.
+func (c *Client) maxRetries() int { return max(c.cfg.MaxRetries, 0) }
 
 // escape escapes one path segment; identifiers may contain "/".
 func escape(segment string) string { return url.PathEscape(segment) }

@@ -65,8 +65,6 @@ func (c *Config) SetDefaults() {
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = defaultMaxRetries
-	} else if c.MaxRetries < 0 {
-		c.MaxRetries = 0
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

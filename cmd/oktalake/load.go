@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load"
+	"github.com/oktalake/oktalake/load/mapping"
+	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/schemas"
+	"github.com/urfave/cli/v2"
+)
+
+func portFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "port-client-id", EnvVars: []string{"PORT_CLIENT_ID"}, Usage: "Port client id"},
+		&cli.StringFlag{Name: "port-client-secret", EnvVars: []string{"PORT_CLIENT_SECRET"}, Usage: "Port client secret"},
+		&cli.StringFlag{Name: "port-base-url", EnvVars: []string{"PORT_BASE_URL"}, Value: port.DefaultBaseURL, Usage: "Port API base URL (https://api.us.port.io for the US region)"},
+		&cli.IntFlag{Name: "port-concurrency", EnvVars: []string{"OKTALAKE_PORT_CONCURRENCY"}, Value: 8, Usage: "Port requests in flight"},
+		&cli.BoolFlag{Name: "merge", EnvVars: []string{"OKTALAKE_MERGE"}, Value: true, Usage: "merge properties into existing entities (false replaces them)"},
+		&cli.BoolFlag{Name: "create-missing-related-entities", EnvVars: []string{"OKTALAKE_CREATE_MISSING_RELATED"}, Value: true, Usage: "let Port create relation targets that do not exist yet"},
+	}
+}
+
+func mappingFlag() cli.Flag {
+	return &cli.StringFlag{Name: "mapping", EnvVars: []string{"OKTALAKE_MAPPING"}, Usage: "webhook-dialect JSON or Ocean-dialect YAML (default: the embedded mapping for every stream)"}
+}
+
+func newPortClient(c *cli.Context, log *slog.Logger) (*port.Client, error) {
+	merge, create := c.Bool("merge"), c.Bool("create-missing-related-entities")
+	cfg := port.Config{
+		BaseURL: c.String("port-base-url"), ClientID: c.String("port-client-id"), ClientSecret: c.String("port-client-secret"),
+		Concurrency: c.Int("port-concurrency"), Merge: &merge, CreateMissingRelated: &create, Logger: log,
+	}
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError{err}
+	}
+	return port.New(cfg)
+}
+
+func loadMapping(c *cli.Context, log *slog.Logger) (*mapping.Mapping, error) {
+	name := c.String("mapping")
+	data := schemas.DefaultMapping()
+	source := "embedded default mapping"
+	if name != "" {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, usagef("--mapping: %v", err)
+		}
+		data, source = b, name
+	}
+	m, err := mapping.Parse(data, source, mapping.Options{Logger: log})
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--mapping: %w", err)}
+	}
+	return m, nil
+}
+
+func loadCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "load",
+		Usage: "load the bucket into Port through the jq mapping",
+		Flags: concat(bucketFlags(), portFlags(), logFlags(), []cli.Flag{
+			mappingFlag(),
+			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to load (default: every stream in the bucket)"},
+			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: "default", Usage: "checkpoint name (several loaders may read one bucket)"},
+			&cli.BoolFlag{Name: "follow", EnvVars: []string{"OKTALAKE_FOLLOW"}, Usage: "keep polling for new objects"},
+			&cli.DurationFlag{Name: "poll-interval", EnvVars: []string{"OKTALAKE_POLL_INTERVAL"}, Value: load.DefaultPollInterval, Usage: "time between polls with --follow"},
+			&cli.BoolFlag{Name: "minio-notify", EnvVars: []string{"OKTALAKE_MINIO_NOTIFY"}, Usage: "with --follow on MinIO: react at once to bucket notifications"},
+			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as `oktalake port init`)"},
+			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
+		}),
+		Action: func(c *cli.Context) error {
+			log, err := newLogger(c)
+			if err != nil {
+				return err
+			}
+			m, err := loadMapping(c, log)
+			if err != nil {
+				return err
+			}
+			pc, err := newPortClient(c, log)
+			if err != nil {
+				return err
+			}
+			b, err := openBucket(c)
+			if err != nil {
+				return err
+			}
+			if c.Bool("init-port") {
+				if err := initPort(c.Context, c.App.Writer, pc, false); err != nil {
+					return err
+				}
+			}
+			sel, err := streamList(c)
+			if err != nil {
+				return err
+			}
+			cfg := load.Config{
+				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
+				Streams: sel, Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+			}
+			if c.Bool("minio-notify") {
+				if !c.Bool("follow") {
+					return usagef("--minio-notify needs --follow")
+				}
+				wake, err := load.MinIONotifications(c.Context, b.url, c.String("s3-endpoint"), c.String("s3-region"), b.prefix, log)
+				if err != nil {
+					return err
+				}
+				cfg.Wake = wake
+			}
+			l, err := load.New(c.Context, cfg)
+			if err != nil {
+				return err
+			}
+			var sum *load.Summary
+			if c.Bool("replay-errors") {
+				sum, err = l.ReplayErrors(c.Context)
+			} else {
+				sum, err = l.Run(c.Context)
+			}
+			if sum != nil {
+				sum.WriteTo(c.App.Writer)
+			}
+			return err
+		},
+	}
+}
+
+func streamList(c *cli.Context) ([]string, error) {
+	var out []string
+	for _, v := range c.StringSlice("streams") {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
+}
+
+func initPort(ctx context.Context, w io.Writer, pc *port.Client, update bool) error {
+	bps, err := schemas.PortBlueprints()
+	if err != nil {
+		return err
+	}
+	res, err := pc.InitBlueprints(ctx, bps, update)
+	if err != nil {
+		return fmt.Errorf("creating blueprints: %w", err)
+	}
+	fmt.Fprintf(w, "port blueprints: %d created, %d updated, %d left as they were\n", len(res.Created), len(res.Updated), len(res.Unchanged))
+	return nil
+}
+
+func portCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "port",
+		Usage: "manage Port blueprints",
+		Subcommands: []*cli.Command{{
+			Name:  "init",
+			Usage: "create the shipped blueprints that are missing (relation targets first)",
+			Flags: concat(portFlags(), logFlags(), []cli.Flag{
+				&cli.BoolFlag{Name: "update", Usage: "also update blueprints that exist"},
+			}),
+			Action: func(c *cli.Context) error {
+				log, err := newLogger(c)
+				if err != nil {
+					return err
+				}
+				pc, err := newPortClient(c, log)
+				if err != nil {
+					return err
+				}
+				return initPort(c.Context, c.App.Writer, pc, c.Bool("update"))
+			},
+		}},
+	}
+}
+
+func mapCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "map",
+		Usage:     "dry run: print the entities (and deletes) a mapping makes of objects or JSONL files",
+		ArgsUsage: "OBJECT_OR_JSONL...",
+		Flags: concat(logFlags(), []cli.Flag{
+			mappingFlag(),
+			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the file's path)"},
+		}),
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usagef("map needs at least one .jsonl.gz object or JSONL file")
+			}
+			log, err := newLogger(c)
+			if err != nil {
+				return err
+			}
+			m, err := loadMapping(c, log)
+			if err != nil {
+				return err
+			}
+			out := bufio.NewWriter(c.App.Writer)
+			defer out.Flush()
+			enc := json.NewEncoder(out)
+			for _, file := range c.Args().Slice() {
+				key := c.String("key")
+				if key == "" {
+					key = file
+				}
+				if err := mapFile(c.Context, m, file, key, enc, c.App.ErrWriter); err != nil {
+					return err
+				}
+			}
+			out.Flush()
+			return printMapStats(c.App.ErrWriter, m)
+		},
+	}
+}
+
+func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *json.Encoder, errw io.Writer) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := lake.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var le *lake.LineError
+		if errors.As(err, &le) {
+			fmt.Fprintf(errw, "%s:%d: %v\n", file, le.Line, le.Err)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		res := m.Apply(ctx, rec.Data, key)
+		for _, e := range res.Entities {
+			enc.Encode(map[string]any{"op": "upsert", "line": rec.Line, "entity": e})
+		}
+		for _, d := range res.Deletes {
+			enc.Encode(map[string]any{"op": "delete", "line": rec.Line, "delete": d})
+		}
+		for _, rj := range res.Rejected {
+			enc.Encode(map[string]any{"op": "rejected", "line": rec.Line, "rejected": rj})
+		}
+		for _, e := range res.Errors {
+			fmt.Fprintf(errw, "%s:%d: %v\n", file, rec.Line, e)
+		}
+	}
+}
+
+func printMapStats(w io.Writer, m *mapping.Mapping) error {
+	tw := newTable(w)
+	fmt.Fprintln(tw, "mapping\tblueprint\tmatched\tentities\tdeletes\trejected\terrors")
+	for _, s := range m.Stats() {
+		var errs []string
+		for field, n := range s.Errors {
+			errs = append(errs, fmt.Sprintf("%s=%d", field, n))
+		}
+		sort.Strings(errs)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%s\n", s.Index, s.Blueprint, s.Matched, s.Entities, s.Deletes, s.Rejected, strings.Join(errs, " "))
+	}
+	return tw.Flush()
+}
