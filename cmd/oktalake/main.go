@@ -75,4 +75,3 @@ func isCLIUsage(err error) bool {
 	}
 	return false
 }
-
