@@ -78,7 +78,7 @@ type BackfillState struct {
 
 // BackfillStateKey is the bucket key of the backfill progress record.
 func BackfillStateKey(prefix, namespace string) string {
-	return joinKey(prefix, "_oktalake", "state", namespace+".backfill-logs.json")
+	return lake.JoinKey(prefix, lake.MetaDir, "state", namespace+".backfill-logs.json")
 }
 
 func (s *BackfillState) covers(w Window) bool {

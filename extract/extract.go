@@ -84,7 +84,7 @@ func (c *Config) SetDefaults() {
 		c.Concurrency = 10
 	}
 	if c.State == nil && c.Store != nil {
-		c.State = NewBucketState(c.Store, StateKey(c.Prefix, c.Namespace))
+		c.State = NewBucketState(c.Store, lake.StateKey(c.Prefix, c.Namespace))
 	}
 }
 

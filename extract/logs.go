@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -54,15 +55,18 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 		// Everything before this page is written; if a rotation committed an
 		// object while writing it, cur (the cursor at this page's start)
 		// is covered by committed objects.
+		// This holds even when the write fails part-way: objects committed
+		// while writing this page still move the cursor to its start.
 		before := cur
-		if err := out.write(p.Records); err != nil {
-			return err
-		}
+		werr := out.write(p.Records)
 		if n := len(out.w.Objects()); n > committed {
 			committed = n
 			if err := r.cfg.State.Save(ctx, st.Name, before, r.cfg.Clock.Now()); err != nil {
-				return err
+				return errors.Join(werr, err)
 			}
+		}
+		if werr != nil {
+			return werr
 		}
 		for _, rec := range p.Records {
 			if v := stringField(rec, "published"); v > cur.Published {

@@ -44,11 +44,6 @@ type StateStore struct {
 	state State
 }
 
-// StateKey is the bucket key of a namespace's state.
-func StateKey(prefix, namespace string) string {
-	return joinKey(prefix, "_oktalake", "state", namespace+".json")
-}
-
 // NewBucketState keeps state at key in store.
 func NewBucketState(store lake.Store, key string) *StateStore {
 	return &StateStore{store: store, key: key}
@@ -148,18 +143,4 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("writing state file: %w", err)
 	}
 	return nil
-}
-
-func joinKey(parts ...string) string {
-	out := ""
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		if out != "" {
-			out += "/"
-		}
-		out += p
-	}
-	return out
 }

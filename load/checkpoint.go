@@ -41,7 +41,7 @@ type StreamCheckpoint struct {
 
 // CheckpointKey is the bucket key of a loader checkpoint.
 func CheckpointKey(prefix, name string) string {
-	return joinKey(prefix, "_oktalake", "loader", name+".json")
+	return lake.JoinKey(prefix, lake.MetaDir, "loader", name+".json")
 }
 
 type checkpointStore struct {
@@ -142,19 +142,5 @@ func (cs *checkpointStore) streams() []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
-	return out
-}
-
-func joinKey(parts ...string) string {
-	out := ""
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		if out != "" {
-			out += "/"
-		}
-		out += p
-	}
 	return out
 }

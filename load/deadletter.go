@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/gzip"
+	"github.com/oktalake/oktalake/lake"
 )
 
 // DeadLetter is one record (or line, or object) that did not reach Port,
@@ -36,7 +37,7 @@ type DeadLetter struct {
 
 // ErrorsPrefix is where a stream's dead letters live.
 func ErrorsPrefix(prefix, stream string) string {
-	return joinKey(prefix, "_oktalake", "errors", stream) + "/"
+	return lake.JoinKey(prefix, lake.MetaDir, "errors", stream) + "/"
 }
 
 type deadLetters struct {

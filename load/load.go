@@ -183,7 +183,7 @@ func (l *Loader) pass(ctx context.Context) error {
 
 // streamNames finds the streams present in the bucket, in load order.
 func (l *Loader) streamNames(ctx context.Context) ([]string, error) {
-	base := joinKey(l.cfg.Prefix, l.cfg.Namespace) + "/"
+	base := lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace) + "/"
 	found := map[string]bool{}
 	if len(l.cfg.Streams) > 0 {
 		for _, s := range l.cfg.Streams {
@@ -229,7 +229,7 @@ func orderStreams(found map[string]bool) []string {
 }
 
 func (l *Loader) loadStream(ctx context.Context, stream string) error {
-	prefix := joinKey(l.cfg.Prefix, l.cfg.Namespace, stream) + "/"
+	prefix := lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace, stream) + "/"
 	var pending []lake.ObjectInfo
 	var newest time.Time
 	err := l.cfg.Store.List(ctx, prefix, "", func(o lake.ObjectInfo) error {

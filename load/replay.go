@@ -18,7 +18,7 @@ import (
 // the lines that cannot be retried), so nothing is lost by a replay.
 func (l *Loader) ReplayErrors(ctx context.Context) (*Summary, error) {
 	start := l.cfg.Clock.Now()
-	base := joinKey(l.cfg.Prefix, "_oktalake", "errors") + "/"
+	base := lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "errors") + "/"
 	var objects []lake.ObjectInfo
 	err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
 		objects = append(objects, o)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,7 +28,9 @@ type tokenSource struct {
 	scope    string
 	tokenURL string
 
-	lock    chan struct{} // held while reading or fetching; a channel so waiting honours ctx
+	fetching chan struct{} // held while fetching; a channel so that waiting honours ctx
+
+	mu      sync.Mutex
 	token   string
 	renewAt time.Time
 }
@@ -39,49 +42,64 @@ func newTokenSource(c *Client, s *signer) *tokenSource {
 		clientID: c.cfg.ClientID,
 		scope:    strings.Join(c.cfg.Scopes, " "),
 		tokenURL: c.origin.String() + tokenPath,
-		lock:     make(chan struct{}, 1),
+		fetching: make(chan struct{}, 1),
 	}
 }
 
 // get returns a valid access token, fetching one when none is cached or the
 // cached one is close to expiry. Concurrent callers share one fetch.
 func (ts *tokenSource) get(ctx context.Context) (string, error) {
+	if tok := ts.cached(); tok != "" {
+		return tok, nil
+	}
 	select {
-	case ts.lock <- struct{}{}:
+	case ts.fetching <- struct{}{}:
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
-	defer func() { <-ts.lock }()
-	if ts.token != "" && ts.c.clk.Now().Before(ts.renewAt) {
-		return ts.token, nil
+	defer func() { <-ts.fetching }()
+	if tok := ts.cached(); tok != "" {
+		return tok, nil // fetched while we waited
 	}
 	tok, life, err := ts.fetch(ctx)
 	if err != nil {
 		return "", err
 	}
-	ts.token = tok
 	ahead := renewBefore
 	if life < 2*renewBefore {
 		ahead = life / 2
 	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.token = tok
 	ts.renewAt = ts.c.clk.Now().Add(life - ahead)
 	return tok, nil
+}
+
+// cached is the cached token if it is not due for renewal.
+func (ts *tokenSource) cached() string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.token != "" && ts.c.clk.Now().Before(ts.renewAt) {
+		return ts.token
+	}
+	return ""
 }
 
 // invalidate drops tok if it is still the cached token: after a 401, only
 // the first of the requests that used it causes a renewal.
 func (ts *tokenSource) invalidate(tok string) {
-	ts.lock <- struct{}{}
-	defer func() { <-ts.lock }()
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
 	if ts.token == tok {
 		ts.token = ""
 	}
 }
 
-// current is the cached token, for redaction.
+// current is the cached token, even if due for renewal, for redaction.
 func (ts *tokenSource) current() string {
-	ts.lock <- struct{}{}
-	defer func() { <-ts.lock }()
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
 	return ts.token
 }
 

@@ -161,7 +161,7 @@ func (ts *tokenServer) verifyAssertion(jwt string) {
 	var header struct{ Alg, Typ, Kid string }
 	var claims struct {
 		Iss, Sub, Aud, Jti string
-		Iat, Exp         int64
+		Iat, Exp           int64
 	}
 	if err := json.Unmarshal(dec(parts[0]), &header); err != nil {
 		ts.problem("header: %v", err)

@@ -59,14 +59,26 @@ func (o *Org) firstPubAtLeast(ms int64) int {
 // CountLogs returns how many events a bounded query would return as of
 // asOf: published in [since, until) and persisted by asOf.
 func (o *Org) CountLogs(since, until, asOf time.Time) int {
-	keys := o.boundedLogs(since.UnixMilli(), until.UnixMilli(), nil, math.MaxInt, asOf.UnixMilli(), false)
-	return len(keys)
+	n := 0
+	o.eachBoundedLog(since.UnixMilli(), until.UnixMilli(), nil, asOf.UnixMilli(), false, func(logKey) bool { n++; return true })
+	return n
 }
 
 // boundedLogs returns up to limit visible events with published in
 // [since, until), after the cursor, ordered by published (descending when
 // desc is set).
 func (o *Org) boundedLogs(since, until int64, after *logKey, limit int, now int64, desc bool) []logKey {
+	var out []logKey
+	o.eachBoundedLog(since, until, after, now, desc, func(k logKey) bool {
+		out = append(out, k)
+		return len(out) < limit
+	})
+	return out
+}
+
+// eachBoundedLog calls yield with each event boundedLogs would return, in
+// order, until yield returns false.
+func (o *Org) eachBoundedLog(since, until int64, after *logKey, now int64, desc bool, yield func(logKey) bool) {
 	o.mu.RLock()
 	added := o.addedLogs
 	o.mu.RUnlock()
@@ -96,7 +108,6 @@ func (o *Org) boundedLogs(since, until int64, after *logKey, limit int, now int6
 		}
 		return a.pubLess(b)
 	}
-	var out []logKey
 	i, step := o.firstPubAtLeast(since), 1
 	if after != nil && !desc {
 		i = max(i, o.firstPubAtLeast(after.published))
@@ -123,16 +134,18 @@ func (o *Org) boundedLogs(since, until int64, after *logKey, limit int, now int6
 		return logKey{}, false
 	}
 	g, gok := nextGen()
-	for len(out) < limit && (gok || len(extra) > 0) {
+	for gok || len(extra) > 0 {
+		var k logKey
 		if gok && (len(extra) == 0 || before(g, extra[0])) {
-			out = append(out, g)
+			k = g
 			g, gok = nextGen()
-			continue
+		} else {
+			k, extra = extra[0], extra[1:]
 		}
-		out = append(out, extra[0])
-		extra = extra[1:]
+		if !yield(k) {
+			return
+		}
 	}
-	return out
 }
 
 // pollingLogs returns up to limit visible events persisted at or after

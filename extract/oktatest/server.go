@@ -137,8 +137,10 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// ServeHTTP runs the request through Okta's gates in order: latency,
-// concurrency, rate limit, faults, authentication, scopes, then the endpoint.
+// ServeHTTP runs the request through Okta's gates in order: concurrency
+// (rejected at once), latency, rate limit, faults, authentication and
+// scopes, then the endpoint. Every response carries Date and the bucket's
+// X-Rate-Limit-* headers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)

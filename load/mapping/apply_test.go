@@ -3,7 +3,6 @@ package mapping
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"os"
 	"reflect"
 	"strings"
@@ -130,59 +129,6 @@ func TestSearchQueryObjects(t *testing.T) {
 	}
 }
 
-func TestSingleQuotes(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`'Success'`, `"Success"`},
-		{`'https://url.' + .foo`, `"https://url." + .foo`},
-		{`"https://'url." + 'test.' + .foo`, `"https://'url." + "test." + .foo`},
-		{`'a' + .b + '-1' + '.'`, `"a" + .b + "-1" + "."`},
-		{`'"okta_user"'`, `'"okta_user"'`}, // Port leaves it: quotes next to double quotes
-		{`.a == "it's"`, `.a == "it's"`},
-		{`'a' 'b'`, `"a" 'b"`}, // the regexp's quirk: the space closing 'a' cannot open 'b'
-		{`.x`, `.x`},
-		{"\u00a0'x'", "\u00a0\"x\""},
-	}
-	for _, tt := range tests {
-		if got := portQuotes(tt.in); got != tt.want {
-			t.Errorf("portQuotes(%s) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-
-	m := mustParse(t, `[{"blueprint": "b", "entity": {"identifier": "'\"okta_user\"'", "title": "'Success'", "properties": {"p": "'\"okta_user\"'"}}}]`)
-	res := applyUser(t, m)
-	if len(res.Entities) != 1 || res.Entities[0].Identifier != "okta_user" || res.Entities[0].Title != "Success" || res.Entities[0].Properties["p"] != "okta_user" {
-		t.Errorf("single-quoted literals: got %+v", res)
-	}
-}
-
-func TestParseRejectsBadMappings(t *testing.T) {
-	tests := []struct{ name, doc, want string }{
-		{"syntax error", `[{"blueprint": "a", "entity": {"identifier": ".body.id"}}, {"blueprint": "b", "entity": {"identifier": ".body.id", "properties": {"email": ".body.profile."}}}]`,
-			`bad.json: mapping[1].entity.properties.email: compiling ".body.profile.": unexpected EOF`},
-		{"unknown function", `[{"blueprint": "b", "filter": ".body | nosuch", "entity": {"identifier": ".body.id"}}]`,
-			`bad.json: mapping[0].filter: compiling ".body | nosuch": function not defined: nosuch/0`},
-		{"input not allowed", `[{"blueprint": "b", "entity": {"identifier": "input"}}]`,
-			`bad.json: mapping[0].entity.identifier: compiling "input": input(s)/0 is not allowed`},
-		{"bad search query leaf", `[{"blueprint": "b", "entity": {"identifier": ".body.id", "relations": {"r": {"combinator": "'and'", "rules": [{"value": ".["}]}}}}]`,
-			`bad.json: mapping[0].entity.relations.r.rules[0].value: compiling ".[": unexpected EOF`},
-		{"missing identifier", `[{"blueprint": "b", "entity": {"title": ".body.id"}}]`, `bad.json: mapping[0].entity.identifier: missing`},
-		{"missing blueprint", `[{"entity": {"identifier": ".body.id"}}]`, `bad.json: mapping[0].blueprint: expected a blueprint identifier string, got null`},
-		{"not a mapping", `{"foo": 1}`, `bad.json: not a mapping`},
-		{"ocean bad query", "resources:\n- kind: okta-user\n  selector:\n    query: '.id =='\n  port:\n    entity:\n      mappings:\n        identifier: .id\n        blueprint: '\"u\"'\n",
-			`bad.json: resources[0].selector.query: compiling ".id ==": unexpected EOF`},
-		{"ocean unknown kind", "resources:\n- kind: okta-device\n  port:\n    entity:\n      mappings:\n        identifier: .id\n        blueprint: '\"u\"'\n",
-			`bad.json: resources[0].kind: unknown kind "okta-device"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.doc), "bad.json", quietOptions())
-			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("err = %v\nwant prefix %s", err, tt.want)
-			}
-		})
-	}
-}
-
 func TestRunawayJQIsBounded(t *testing.T) {
 	runaway := []string{`[repeat(1)]`, `[range(1e12)]`, `def f: f; f`, `last(range(1e12))`, `def f: [f]; f`}
 	props := map[string]any{}
@@ -295,60 +241,6 @@ func TestErrorsGiveNullAndAreCounted(t *testing.T) {
 	}
 }
 
-func TestIdentifierRule(t *testing.T) {
-	tests := []struct {
-		id string
-		ok bool
-	}{
-		{"00ub0oNGTSWTBKOLGLNR", true},
-		{"a.b@c+d:e/f=g-h_i\\j", true},
-		{"José_王李_Ωμέγα", true},
-		{"...", true},
-		{".a", true},
-		{strings.Repeat("x", 1000), true},
-		{strings.Repeat("é", 1000), true},
-		{".", false},
-		{"..", false},
-		{"", false},
-		{"has space", false},
-		{"tab\there", false},
-		{"emoji😀", false},
-		{"comma,", false},
-		{"e\u0301", false}, // a combining mark is not \p{L}
-		{strings.Repeat("x", 1001), false},
-	}
-	for _, tt := range tests {
-		err := CheckIdentifier(tt.id)
-		if (err == nil) != tt.ok {
-			t.Errorf("CheckIdentifier(%q) = %v, want ok=%v", shorten(tt.id), err, tt.ok)
-		}
-	}
-
-	m := mustParse(t, `[{"blueprint": "b", "entity": {"identifier": ".body.profile.firstName + \" x\""}},
-		{"blueprint": "b", "entity": {"identifier": ".body.nosuch"}},
-		{"blueprint": "b", "entity": {"identifier": "\"..\""}},
-		{"blueprint": "b", "entity": {"identifier": "1001 | tostring | . * 1"}},
-		{"blueprint": "b", "entity": {"identifier": "42"}},
-		{"blueprint": "b", "operation": "delete", "entity": {"identifier": "\"a b\""}}]`)
-	res := applyUser(t, m)
-	if len(res.Entities) != 1 || len(res.Deletes) != 0 {
-		t.Errorf("entities %+v deletes %+v", res.Entities, res.Deletes)
-	}
-	reasons := map[int]string{}
-	for _, r := range res.Rejected {
-		reasons[r.MappingIndex] = r.Reason
-	}
-	want := map[int]string{0: `has ' '`, 1: "identifier is null", 2: `identifier ".." is not allowed`, 4: "identifier is a number, not a string", 5: `has ' '`}
-	for idx, sub := range want {
-		if !strings.Contains(reasons[idx], sub) {
-			t.Errorf("mapping %d rejected with %q, want it to contain %q", idx, reasons[idx], sub)
-		}
-	}
-	if m.Stats()[0].Rejected != 1 {
-		t.Errorf("stats = %+v", m.Stats()[0])
-	}
-}
-
 func TestEnvIsEmpty(t *testing.T) {
 	const secret = "s3cr3t-token-value-not-for-jq"
 	t.Setenv("OKTALAKE_TEST_SECRET", secret)
@@ -369,105 +261,6 @@ func TestEnvIsEmpty(t *testing.T) {
 	want := map[string]any{"a": nil, "b": nil, "c": "{}", "d": 0, "e": "", "f": []any{}, "g": "{}"}
 	if got := res.Entities[0].Properties; !sameJSON(want, got) || len(res.Errors) != 0 {
 		t.Errorf("properties = %s, want %s (errors %+v)", show(got), show(want), res.Errors)
-	}
-}
-
-func TestOceanDialect(t *testing.T) {
-	var logs logBuffer
-	opts := Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
-	doc := `createMissingRelatedEntities: true
-deleteDependentEntities: true
-resources:
-- kind: okta-user
-  selector:
-    query: '.status == "ACTIVE"'
-    include_groups: true
-    frobnicate: 3
-  port:
-    entity:
-      mappings:
-        identifier: .id
-        title: .profile.login
-        blueprint: '"okta-user"'
-        properties:
-          email: .profile.email
-          nothing: .profile.nosuch | values
-        relations:
-          groups: .groups[]?.id
-- kind: user_role_assignments
-  selector:
-    query: 'true'
-  port:
-    itemsToParse: .credentials.emails
-    entity:
-      mappings:
-        identifier: .item.value
-        blueprint: .kindOfThing
-`
-	m, err := Parse([]byte(doc), "ocean.yaml", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Dialect() != Ocean || !m.DeleteDependentEntities() {
-		t.Errorf("dialect %s, deleteDependents %v", m.Dialect(), m.DeleteDependentEntities())
-	}
-	for _, want := range []string{"selector.include_groups", "group_members stream", "selector.frobnicate", "unknown selector option"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("warnings lack %q:\n%s", want, logs.String())
-		}
-	}
-	if got, want := m.Blueprints(), []string{"okta-user"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("Blueprints() = %v, want %v", got, want)
-	}
-
-	ctx := context.Background()
-	res := m.Apply(ctx, json.RawMessage(userRecord), objectKey("users"))
-	if len(res.Entities) != 1 || len(res.Errors) != 0 {
-		t.Fatalf("users: got %+v", res)
-	}
-	e := res.Entities[0]
-	wantProps := map[string]any{"email": "isaac@example.com", "nothing": nil} // Ocean: no output is None
-	if e.Blueprint != "okta-user" || e.Identifier != "00ub0oNGTSWTBKOLGLNR" || !reflect.DeepEqual(e.Properties, wantProps) ||
-		!reflect.DeepEqual(e.Relations, map[string]any{"groups": nil}) || e.CreateMissingRelated == nil || !*e.CreateMissingRelated {
-		t.Errorf("entity = %s", show(e))
-	}
-	// The same record under another stream is not an okta-user.
-	if res := m.Apply(ctx, json.RawMessage(userRecord), objectKey("group_members")); len(res.Entities)+len(res.Errors)+len(res.Rejected) != 0 {
-		t.Errorf("group_members: got %+v", res)
-	}
-	// A stream name is a kind; a computed blueprint that is null is rejected.
-	res = m.Apply(ctx, json.RawMessage(userRecord), objectKey("user_role_assignments"))
-	if len(res.Rejected) != 2 || !strings.Contains(res.Rejected[0].Reason, "blueprint is null") {
-		t.Errorf("user_role_assignments: got %+v", res)
-	}
-}
-
-func TestBlueprintsAndStreamOf(t *testing.T) {
-	for _, tt := range []struct {
-		file string
-		want []string
-	}{
-		{"seed003.json", []string{"okta_role", "okta_permission", "okta_role_assignment", "okta_user", "okta_event"}},
-		{"ocean.yaml", []string{"okta-user", "okta-group"}},
-	} {
-		m, err := Parse(mappingFile(t, tt.file), tt.file, quietOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := m.Blueprints(); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%s: Blueprints() = %v, want %v", tt.file, got, tt.want)
-		}
-	}
-	for key, want := range map[string]string{
-		"data/okta/users/year=2024/month=08/13_1_0.jsonl.gz": "users",
-		"data/okta/logs":  "logs",
-		"data/okta":       "",
-		"":                "",
-		"/data/okta/logs": "okta",
-	} {
-		if got := StreamOf(key); got != want {
-			t.Errorf("StreamOf(%q) = %q, want %q", key, got, want)
-		}
 	}
 }
 

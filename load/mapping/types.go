@@ -84,10 +84,12 @@ type Entity struct {
 
 // Delete asks for an entity to be deleted (operation "delete").
 type Delete struct {
-	MappingIndex     int    `json:"mappingIndex"`
-	Blueprint        string `json:"blueprint"`
-	Identifier       any    `json:"identifier"`
-	DeleteDependents bool   `json:"deleteDependents"`
+	MappingIndex int    `json:"mappingIndex"`
+	Blueprint    string `json:"blueprint"`
+	// Identifier is a string or a search query object, as for Entity.
+	Identifier any `json:"identifier"`
+	// DeleteDependents is the operation's deleteDependents flag.
+	DeleteDependents bool `json:"deleteDependents"`
 }
 
 // Rejection is an entity (or delete) that must not be sent, and why.
@@ -107,6 +109,7 @@ type EvalError struct {
 	Err string `json:"error"`
 }
 
+// Error formats the failure as mapping[i].field: message.
 func (e EvalError) Error() string {
 	return "mapping[" + itoa(e.MappingIndex) + "]." + e.Field + ": " + e.Err
 }

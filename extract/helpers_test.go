@@ -1,0 +1,157 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/extract/oktatest"
+	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/streams"
+)
+
+// fixture is a simulated org, its server, a client and a local bucket.
+type fixture struct {
+	org    *oktatest.Org
+	srv    *oktatest.Server
+	client *okta.Client
+	store  lake.Store
+	clock  clock.Clock
+}
+
+type fixtureOptions struct {
+	org     oktatest.OrgConfig
+	server  oktatest.Options
+	share   float64
+	workers int
+	clock   clock.Clock
+}
+
+func newFixture(t *testing.T, fo fixtureOptions) *fixture {
+	t.Helper()
+	if fo.org.Users == 0 {
+		fo.org = oktatest.DefaultOrgConfig()
+	}
+	if fo.org.Now.IsZero() {
+		fo.org.Now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	}
+	if fo.clock == nil {
+		fo.clock = oktatest.NewManualClock(fo.org.Now)
+	}
+	if fo.share == 0 {
+		fo.share = 1
+	}
+	org := oktatest.NewOrg(fo.org)
+	fo.server.Token = "test-token-not-secret"
+	fo.server.Clock = fo.clock
+	srv := oktatest.NewServer(org, fo.server)
+	t.Cleanup(srv.Close)
+	client, err := okta.New(okta.Config{Domain: srv.URL, APIToken: fo.server.Token, Clock: fo.clock, RateLimitShare: fo.share, MaxConcurrency: max(fo.workers, 4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _, err := lake.OpenStore(context.Background(), t.TempDir(), lake.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{org: org, srv: srv, client: client, store: store, clock: fo.clock}
+}
+
+func (f *fixture) config(names ...string) Config {
+	sel, err := streams.Select(names)
+	if err != nil {
+		panic(err)
+	}
+	return Config{Client: f.client, Store: f.store, Streams: sel, Clock: f.clock, Concurrency: 8}
+}
+
+// readStream returns every record of a stream in the bucket, in key order.
+func readStream(t *testing.T, store lake.Store, stream string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, k := range keysUnder(t, store, "data/okta/"+stream+"/") {
+		out = append(out, readObject(t, store, k)...)
+	}
+	return out
+}
+
+// readObject returns the records of one object.
+func readObject(t *testing.T, store lake.Store, k string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	rc, err := store.Open(context.Background(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	r, err := lake.NewReader(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		if rec.Envelope != lake.V2 || rec.RawID == "" || rec.ExtractedAt.IsZero() {
+			t.Fatalf("%s line %d: not a complete Airbyte v2 envelope: %+v", k, rec.Line, rec)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(rec.Data, &m); err != nil {
+			t.Fatalf("%s line %d: %v", k, rec.Line, err)
+		}
+		out = append(out, m)
+	}
+}
+
+func uniqueField(recs []map[string]any, field string) map[string]int {
+	out := map[string]int{}
+	for _, r := range recs {
+		if v, ok := r[field].(string); ok {
+			out[v]++
+		}
+	}
+	return out
+}
+
+func mustRun(t *testing.T, cfg Config) *Summary {
+	t.Helper()
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sum.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func keysUnder(t *testing.T, store lake.Store, prefix string) []string {
+	t.Helper()
+	var keys []string
+	if err := store.List(context.Background(), prefix, "", func(o lake.ObjectInfo) error {
+		keys = append(keys, o.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
