@@ -17,7 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-const specPath = "../../../shared/specs/okta-management-subset.yaml"
+const specPath = "../../testdata/specs/okta-management-subset.yaml"
 
 // specHost is the server URL the spec's router is built for; requests to
 // the test server are re-addressed to it before routing.

@@ -15,7 +15,7 @@ import (
 )
 
 // specPath is Port's OpenAPI document, shared by the whole project.
-var specPath = filepath.Join("..", "..", "..", "shared", "specs", "port-api.yaml")
+var specPath = filepath.Join("..", "..", "testdata", "specs", "port-api.yaml")
 
 var (
 	specOnce sync.Once
