@@ -143,13 +143,18 @@ func (l *Loader) Run(ctx context.Context) (*Summary, error) {
 		if !l.cfg.Follow || ctx.Err() != nil {
 			return l.summary(start), nil
 		}
+		// The poll timer is stopped when a notification wins, so frequent
+		// notifications do not pile up sleeping timers.
+		wait, stop := context.WithCancel(ctx)
 		select {
 		case <-ctx.Done():
+			stop()
 			return l.summary(start), nil
 		case <-l.cfg.Wake:
 			l.cfg.Logger.Debug("woken by a bucket notification")
-		case <-l.after(ctx, l.cfg.PollInterval):
+		case <-l.after(wait, l.cfg.PollInterval):
 		}
+		stop()
 	}
 }
 

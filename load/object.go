@@ -65,12 +65,13 @@ func (l *Loader) loadObject(ctx context.Context, stream string, o lake.ObjectInf
 		sum:      objectCounts{byBlueprint: map[string]int64{}},
 	}
 	if err := run.read(ctx); err != nil {
+		run.wait() // let flushes in flight settle before the object is abandoned
 		return err
 	}
 	run.flushAll(ctx)
 	run.wait()
-	if run.fatal != nil {
-		return run.fatal
+	if err := run.failed(); err != nil {
+		return err
 	}
 	// Dead letters first, then the checkpoint: a record is either in Port,
 	// in a dead letter, or its object is loaded again.
@@ -91,8 +92,12 @@ func (run *objectRun) read(ctx context.Context) error {
 		return fmt.Errorf("opening %s: %w", run.key, err)
 	}
 	defer rc.Close()
-	r, err := lake.NewReader(rc)
+	src := &sourceReader{r: rc}
+	r, err := lake.NewReader(src)
 	if err != nil {
+		if src.err != nil {
+			return fmt.Errorf("reading %s: %w", run.key, src.err)
+		}
 		run.dl.add(DeadLetter{Reason: fmt.Sprintf("unreadable object: %v", err)})
 		run.sum.badLines++
 		return nil
@@ -111,19 +116,39 @@ func (run *objectRun) read(ctx context.Context) error {
 			continue
 		}
 		if err != nil {
+			if src.err != nil {
+				// The store failed (network, cancelled context), not the
+				// object: fail so it is loaded again rather than cut short.
+				return fmt.Errorf("reading %s after line %d: %w", run.key, lastLine, src.err)
+			}
 			// A corrupt stream (bad gzip) ends the object: what was read is
 			// loaded, the rest is dead-lettered by reference.
 			run.sum.badLines++
 			run.dl.add(DeadLetter{Line: lastLine + 1, Reason: fmt.Sprintf("corrupt object after line %d: %v", lastLine, err)})
 			return nil
 		}
-		if run.fatal != nil {
-			return run.fatal
+		if err := run.failed(); err != nil {
+			return err
 		}
 		lastLine = rec.Line
 		run.sum.records++
 		run.mapRecord(ctx, rec)
 	}
+}
+
+// sourceReader remembers the first read error of the store itself, so a
+// failed download is not mistaken for a corrupt object and checkpointed.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && s.err == nil {
+		s.err = err
+	}
+	return n, err
 }
 
 func (run *objectRun) mapRecord(ctx context.Context, rec lake.Record) {
@@ -163,10 +188,18 @@ func toPortEntity(e mapping.Entity) port.Entity {
 
 func intPtr(i int) *int { return &i }
 
-// flush sends a blueprint's pending entities once its previous flush is done.
+// flush sends a blueprint's pending entities once its previous flush is
+// done. It waits for that flush first, so a fast reader cannot queue a whole
+// object's entities in memory ahead of a slow Port: at most one batch per
+// blueprint is in flight while the next one fills.
 func (run *objectRun) flush(ctx context.Context, blueprint string) {
 	run.mu.Lock()
 	prev := run.inflight[blueprint]
+	run.mu.Unlock()
+	if prev != nil {
+		<-prev
+	}
+	run.mu.Lock()
 	ents := run.upserts[blueprint]
 	dels := run.deletes[blueprint]
 	delete(run.upserts, blueprint)
@@ -176,9 +209,6 @@ func (run *objectRun) flush(ctx context.Context, blueprint string) {
 	run.mu.Unlock()
 	go func() {
 		defer close(done)
-		if prev != nil {
-			<-prev
-		}
 		run.send(ctx, blueprint, ents, dels)
 	}()
 }
@@ -211,6 +241,13 @@ func (run *objectRun) wait() {
 	for _, ch := range chans {
 		<-ch
 	}
+}
+
+// failed returns the error that makes the object's outcome unknown, if any.
+func (run *objectRun) failed() error {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return run.fatal
 }
 
 func (run *objectRun) fail(err error) {

@@ -41,6 +41,7 @@ func checkCommand() *cli.Command {
 		Usage: "check the Okta credentials and that the bucket is writable",
 		Flags: concat(oktaFlags(), bucketFlags(), logFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "skip-okta", Usage: "check only the bucket"},
+			&cli.BoolFlag{Name: "create-bucket", Usage: "create the bucket if it does not exist (local MinIO)"},
 		}),
 		Action: func(c *cli.Context) error {
 			log, err := newLogger(c)
@@ -60,6 +61,11 @@ func checkCommand() *cli.Command {
 			b, err := openBucket(c)
 			if err != nil {
 				return err
+			}
+			if c.Bool("create-bucket") {
+				if err := lake.EnsureBucket(c.Context, b.store); err != nil {
+					return err
+				}
 			}
 			if err := lake.CheckWritable(c.Context, b.store, b.prefix); err != nil {
 				return fmt.Errorf("bucket %s: %w", b.url, err)

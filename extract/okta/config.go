@@ -111,10 +111,10 @@ func (c Config) Validate() error {
 		}
 	}
 	if !(c.RateLimitShare >= 0 && c.RateLimitShare <= 1) { // 0 is unset; also catches NaN
-		return fmt.Errorf("--okta-rate-limit-share: must be in (0, 1], got %v", c.RateLimitShare)
+		return fmt.Errorf("--rate-limit-share: must be in (0, 1], got %v", c.RateLimitShare)
 	}
 	if c.MaxConcurrency < 0 {
-		return fmt.Errorf("--okta-max-concurrency: must be positive, got %d", c.MaxConcurrency)
+		return fmt.Errorf("--max-concurrency: must be positive, got %d", c.MaxConcurrency)
 	}
 	return nil
 }

@@ -72,9 +72,9 @@ func TestValidate(t *testing.T) {
 		{name: "client without key", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1"}, wantErr: "--okta-private-key: required"},
 		{name: "bad key", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1", PrivateKey: "-----BEGIN PRIVATE KEY-----\nnotakey\n-----END PRIVATE KEY-----\n", Scopes: []string{"s"}}, wantErr: "--okta-private-key"},
 		{name: "no scopes", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1", PrivateKey: key}, wantErr: "scope"},
-		{name: "share too big", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: 1.5}, wantErr: "--okta-rate-limit-share"},
-		{name: "negative share", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: -0.1}, wantErr: "--okta-rate-limit-share"},
-		{name: "negative concurrency", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", MaxConcurrency: -1}, wantErr: "--okta-max-concurrency"},
+		{name: "share too big", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: 1.5}, wantErr: "--rate-limit-share"},
+		{name: "negative share", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: -0.1}, wantErr: "--rate-limit-share"},
+		{name: "negative concurrency", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", MaxConcurrency: -1}, wantErr: "--max-concurrency"},
 		{name: "token with a space", cfg: Config{Domain: "dev-1.okta.com", APIToken: "SSWS tok"}, wantErr: "--okta-api-token: contains white space"},
 	}
 	for _, tt := range tests {

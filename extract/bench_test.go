@@ -1,0 +1,296 @@
+package extract
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/extract/oktatest"
+	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/streams"
+)
+
+var (
+	benchScale  = flag.Float64("bench.scale", 1, "fraction of the benchmark org's sizes (1 = the issue's 100k users, 5k groups, 500 apps, 1M events)")
+	benchFactor = flag.Float64("bench.clock", 30, "simulated seconds per real second in the rate-limited benchmarks")
+)
+
+// enterpriseLimits are Enterprise-like per-minute limits.
+var enterpriseLimits = map[string]int{
+	streams.BucketUsers: 600, streams.BucketGroups: 600, streams.BucketApps: 100,
+	streams.BucketLogs: 120, streams.BucketOther: 600,
+}
+
+func benchOrg(now time.Time) oktatest.OrgConfig {
+	s := *benchScale
+	scale := func(n int) int { return max(1, int(math.Round(float64(n)*s))) }
+	return oktatest.OrgConfig{
+		Seed: 7, Now: now,
+		Users: scale(100_000), Admins: scale(50), Groups: scale(5_000), EmptyGroupFraction: 0.2,
+		Apps: scale(500), CustomRoles: 10, ResourceSets: 5,
+		LogEvents: scale(1_000_000), LogSpan: 30 * 24 * time.Hour, DeprovisionedFraction: 0.05,
+	}
+}
+
+// peakRSS samples the process's high-water resident set (VmHWM), in MB.
+func peakRSS() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkExtractUsers100k is the foundation figure: the users stream of a
+// 100k-user org with 20 ms per request, no rate limit. Pages of one stream
+// are sequential (each carries the next cursor), so the floor is
+// requests × latency.
+func BenchmarkExtractUsers100k(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		org := oktatest.NewOrg(benchOrg(time.Now().UTC().Truncate(time.Second)))
+		srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Latency: 20 * time.Millisecond})
+		client, _ := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", RateLimitShare: 1})
+		store, _, _ := lake.OpenStore(context.Background(), b.TempDir(), lake.StoreOptions{})
+		sel, _ := streams.Select([]string{"users"})
+		start := time.Now()
+		sum, err := Run(context.Background(), Config{Client: client, Store: store, Streams: sel})
+		wall := time.Since(start)
+		if err == nil {
+			err = sum.Err()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
+		users := org.Count("users")
+		minimum := int(math.Ceil(float64(users) / 200))
+		requests := srv.Stats().Requests[streams.BucketUsers]
+		b.ReportMetric(float64(requests)/float64(minimum), "requests/min")
+		b.ReportMetric(wall.Seconds(), "wall_s")
+		b.ReportMetric(wall.Seconds()/(float64(minimum)*0.020), "wall/latency_floor")
+		b.ReportMetric(float64(sum.Records())/wall.Seconds(), "records/s")
+	}
+}
+
+// BenchmarkExtractEnterprise runs every stream (logs: the default 7 days)
+// against Enterprise-like limits, 35 concurrent requests allowed and 50 ms
+// latency, on a compressed clock. It reports requests against the minimum,
+// wall time against the rate-limit floor at share 1.0, 429s and peak RSS.
+func BenchmarkExtractEnterprise(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		start := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
+		clk := clock.Scaled(start, *benchFactor)
+		org := oktatest.NewOrg(benchOrg(start))
+		srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Latency: 50 * time.Millisecond, Limits: enterpriseLimits, Concurrency: 35})
+		client, _ := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", Clock: clk, RateLimitShare: 1, MaxConcurrency: 35})
+		store, _, _ := lake.OpenStore(context.Background(), b.TempDir(), lake.StoreOptions{})
+		stop := sampleHeap()
+		t0 := clk.Now()
+		sum, err := Run(context.Background(), Config{Client: client, Store: store, Streams: streams.All(), Clock: clk, Concurrency: 35})
+		simWall := clk.Now().Sub(t0)
+		heap := stop()
+		if err == nil {
+			err = sum.Err()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
+		st := srv.Stats()
+		minimum, perBucketMin := minimumRequests(b, org, store)
+		total := 0
+		for _, n := range st.Requests {
+			total += n
+		}
+		floor := rateFloor(st.Requests)
+		b.ReportMetric(float64(total)/float64(minimum), "requests/min")
+		b.ReportMetric(simWall.Minutes(), "sim_min")
+		b.ReportMetric(floor.Minutes(), "floor_min")
+		b.ReportMetric(simWall.Seconds()/floor.Seconds(), "wall/floor")
+		b.ReportMetric(float64(st.TooManyRequests), "429s")
+		b.ReportMetric(peakRSS(), "peak_rss_MB")
+		b.ReportMetric(heap, "peak_heap_MB")
+		b.Logf("requests per bucket %v, minimum %v (total %d vs %d); simulated wall %s, floor %s", st.Requests, perBucketMin, total, minimum, simWall.Round(time.Second), floor.Round(time.Second))
+	}
+}
+
+// BenchmarkBackfill30Days backfills 30 days of system log (1M events at
+// full scale) in 6h windows with 4 workers against the logs limit.
+func BenchmarkBackfill30Days(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		start := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
+		clk := clock.Scaled(start, *benchFactor)
+		org := oktatest.NewOrg(benchOrg(start))
+		srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Latency: 50 * time.Millisecond, Limits: enterpriseLimits, Concurrency: 35})
+		client, _ := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", Clock: clk, RateLimitShare: 1, MaxConcurrency: 35})
+		store, _, _ := lake.OpenStore(context.Background(), b.TempDir(), lake.StoreOptions{})
+		since := start.Add(-30 * 24 * time.Hour).Truncate(time.Hour)
+		stop := sampleHeap()
+		t0 := clk.Now()
+		sum, err := Backfill(context.Background(), BackfillConfig{
+			Config: Config{Client: client, Store: store, Clock: clk},
+			Since:  since, Until: start, Window: 6 * time.Hour, Workers: 4,
+		})
+		simWall := clk.Now().Sub(t0)
+		heap := stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.Close()
+		st := srv.Stats()
+		// Each window needs ceil(events/1000) pages, at least one.
+		minimum := 0
+		for _, w := range SplitWindows(since, start, 6*time.Hour) {
+			minimum += max(1, int(math.Ceil(float64(org.CountLogs(w.Since, w.Until, start))/1000)))
+		}
+		floor := rateFloor(st.Requests)
+		b.ReportMetric(float64(st.Requests[streams.BucketLogs])/float64(minimum), "requests/min")
+		b.ReportMetric(simWall.Seconds()/floor.Seconds(), "wall/floor")
+		b.ReportMetric(float64(st.TooManyRequests), "429s")
+		b.ReportMetric(float64(sum.Events), "events")
+		b.ReportMetric(peakRSS(), "peak_rss_MB")
+		b.ReportMetric(heap, "peak_heap_MB")
+		b.Logf("%d events, %d requests (minimum %d), simulated wall %s vs floor %s", sum.Events, st.Requests[streams.BucketLogs], minimum, simWall.Round(time.Second), floor.Round(time.Second))
+	}
+}
+
+// rateFloor is the time the requests need at share 1.0 if every bucket
+// runs its requests at its limit in parallel with the others: the slowest
+// bucket's requests/limit.
+func rateFloor(requests map[string]int) time.Duration {
+	var worst float64
+	for bucket, n := range requests {
+		if lim := enterpriseLimits[bucket]; lim > 0 {
+			worst = math.Max(worst, float64(n)/float64(lim))
+		}
+	}
+	return time.Duration(worst * float64(time.Minute))
+}
+
+// minimumRequests counts the requests a perfect client needs: for every
+// listing, ceil(records/page) and at least one; one listing per parent
+// asked; logs need one extra empty page to learn they are caught up.
+func minimumRequests(b *testing.B, org *oktatest.Org, store lake.Store) (int, map[string]int) {
+	perBucket := map[string]int{}
+	add := func(bucket string, n int) { perBucket[bucket] += n }
+	pages := func(n, size int) int {
+		if size <= 0 {
+			return 1
+		}
+		return max(1, int(math.Ceil(float64(n)/float64(size))))
+	}
+	cfg := org.Config()
+	for _, st := range streams.All() {
+		if st.Parent != "" {
+			continue
+		}
+		add(st.Bucket(), pages(org.Count(st.Name), st.PageSize))
+	}
+	add(streams.BucketLogs, 1)
+	children := func(stream, field string) map[string]int {
+		counts := map[string]int{}
+		for _, k := range keysUnder(&testing.T{}, store, "data/okta/"+stream+"/") {
+			eachRecord(b, store, k, func(rec json.RawMessage) {
+				var m map[string]any
+				json.Unmarshal(rec, &m)
+				id, _ := m[field].(string)
+				counts[id]++
+			})
+		}
+		return counts
+	}
+	nonEmpty := cfg.Groups - int(math.Round(float64(cfg.Groups-1)*cfg.EmptyGroupFraction))
+	members := children("group_members", "groupId")
+	for _, n := range members {
+		add(streams.BucketGroups, pages(n, 1000))
+	}
+	add(streams.BucketGroups, max(0, nonEmpty-len(members)))
+	add(streams.BucketGroups, cfg.Groups) // group roles: every group is asked
+	add(streams.BucketGroups, 1)          // the full parent list (groups' own listing is incremental)
+	for _, s := range []struct {
+		stream string
+		size   int
+	}{{"application_users", 500}, {"application_groups", 200}} {
+		c := children(s.stream, "appId")
+		for _, n := range c {
+			add(streams.BucketApps, pages(n, s.size))
+		}
+		add(streams.BucketApps, cfg.Apps-len(c))
+	}
+	add(streams.BucketOther, cfg.CustomRoles) // permissions
+	add(streams.BucketOther, 1)               // assignees
+	add(streams.BucketUsers, len(org.AdminIDs()))
+	total := 0
+	for _, n := range perBucket {
+		total += n
+	}
+	return total, perBucket
+}
+
+func eachRecord(b *testing.B, store lake.Store, key string, fn func(json.RawMessage)) {
+	rc, err := store.Open(context.Background(), key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rc.Close()
+	r, err := lake.NewReader(rc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			return
+		}
+		fn(rec.Data)
+	}
+}
+
+// sampleHeap samples the Go heap every 50 ms until stopped; it returns the
+// peak in MB.
+func sampleHeap() func() float64 {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		wg.Wait()
+		return float64(peak.Load()) / (1 << 20)
+	}
+}
