@@ -40,6 +40,25 @@ type portEnv struct {
 	client *port.Client
 	// paths records the path of every API request the client sent, in order.
 	paths *requestLog
+	tr    *recordingTransport
+}
+
+// onRequest runs hook before each API request the client sends, with the
+// request's 1-based number.
+func (p *portEnv) onRequest(hook func(n int)) {
+	p.paths.mu.Lock()
+	defer p.paths.mu.Unlock()
+	p.tr.onRequest = hook
+}
+
+// doneKeys returns a checkpoint's loaded keys, sorted.
+func doneKeys(done map[string]time.Time) []string {
+	out := make([]string, 0, len(done))
+	for k := range done {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // portSetup tunes newPort.
@@ -83,12 +102,13 @@ func newPort(tb testing.TB, ps portSetup) *portEnv {
 	}
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = 64
-	cfg.HTTPClient = &http.Client{Transport: &recordingTransport{next: base, log: log}, Timeout: time.Minute}
+	tr := &recordingTransport{next: base, log: log}
+	cfg.HTTPClient = &http.Client{Transport: tr, Timeout: time.Minute}
 	c, err := port.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &portEnv{srv: srv, client: c, paths: log}
+	return &portEnv{srv: srv, client: c, paths: log, tr: tr}
 }
 
 // count returns the number of entities of a blueprint in the simulated Port.

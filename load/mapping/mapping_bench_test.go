@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-var benchMapping = flag.String("mapping", filepath.Join("..", "..", "schemas", "mappings", "seed003.json"),
+var benchMapping = flag.String("mapping", filepath.Join("..", "..", "schemas", "mappings", "default.json"),
 	"mapping file BenchmarkMapping runs (webhook JSON or Ocean YAML)")
 
 // jqBenchRecords is how many payloads the jq CLI maps to measure its rate.
