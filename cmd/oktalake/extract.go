@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/oktalake/oktalake/extract"
+	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/streams"
 	"github.com/urfave/cli/v2"
 )
@@ -71,7 +71,7 @@ func extractCommand() *cli.Command {
 			if f := c.String("state"); f != "" {
 				cfg.State = extract.NewFileState(f)
 			}
-			return every(c.Context, c.Duration("every"), log, func(ctx context.Context) error {
+			return schedule.Every(c.Context, c.Duration("every"), log, func(ctx context.Context) error {
 				sum, err := extract.Run(ctx, cfg)
 				if sum != nil {
 					sum.WriteTo(c.App.Writer)
@@ -82,37 +82,6 @@ func extractCommand() *cli.Command {
 				return sum.Err()
 			})
 		},
-	}
-}
-
-// every runs fn once, then again each interval (measured from each start,
-// never overlapping) until ctx is cancelled. A failed run is logged and the
-// schedule goes on; without an interval the run's error is returned.
-func every(ctx context.Context, interval time.Duration, log *slog.Logger, fn func(context.Context) error) error {
-	if interval <= 0 {
-		return fn(ctx)
-	}
-	for {
-		started := time.Now()
-		if err := fn(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			log.Error("scheduled run failed; next run on schedule", "err", err)
-		}
-		wait := interval - time.Since(started)
-		if wait < 0 {
-			wait = 0
-		}
-		log.Info("next run", "at", time.Now().Add(wait).Format(time.RFC3339))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			log.Info("stopping: interrupted between runs")
-			return nil
-		case <-t.C:
-		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -196,6 +197,7 @@ func mapCommand() *cli.Command {
 		Flags: concat(logFlags(), []cli.Flag{
 			mappingFlag(),
 			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the file's path)"},
+			&cli.StringFlag{Name: "stream", Usage: "present the files as objects of this stream (key data/okta/STREAM/FILE)"},
 		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -214,7 +216,11 @@ func mapCommand() *cli.Command {
 			enc := json.NewEncoder(out)
 			for _, file := range c.Args().Slice() {
 				key := c.String("key")
-				if key == "" {
+				switch {
+				case key != "":
+				case c.String("stream") != "":
+					key = lake.JoinKey(lake.DefaultPrefix, lake.DefaultNamespace, c.String("stream"), filepath.Base(file))
+				default:
 					key = file
 				}
 				if err := mapFile(c.Context, m, file, key, enc, c.App.ErrWriter); err != nil {
