@@ -3,7 +3,6 @@ package extract
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"math"
 	"os"
@@ -98,12 +97,7 @@ func BenchmarkExtractUsers100k(b *testing.B) {
 // wall time against the rate-limit floor at share 1.0, 429s and peak RSS.
 func BenchmarkExtractEnterprise(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		start := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
-		clk := clock.Scaled(start, *benchFactor)
-		org := oktatest.NewOrg(benchOrg(start))
-		srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Latency: 50 * time.Millisecond, Limits: enterpriseLimits, Concurrency: 35})
-		client, _ := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", Clock: clk, RateLimitShare: 1, MaxConcurrency: 35})
-		store, _, _ := lake.OpenStore(context.Background(), b.TempDir(), lake.StoreOptions{})
+		_, clk, org, srv, client, store := enterpriseSetup(b)
 		stop := sampleHeap()
 		t0 := clk.Now()
 		sum, err := Run(context.Background(), Config{Client: client, Store: store, Streams: streams.All(), Clock: clk, Concurrency: 35})
@@ -138,12 +132,7 @@ func BenchmarkExtractEnterprise(b *testing.B) {
 // full scale) in 6h windows with 4 workers against the logs limit.
 func BenchmarkBackfill30Days(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		start := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
-		clk := clock.Scaled(start, *benchFactor)
-		org := oktatest.NewOrg(benchOrg(start))
-		srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Latency: 50 * time.Millisecond, Limits: enterpriseLimits, Concurrency: 35})
-		client, _ := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", Clock: clk, RateLimitShare: 1, MaxConcurrency: 35})
-		store, _, _ := lake.OpenStore(context.Background(), b.TempDir(), lake.StoreOptions{})
+		start, clk, org, srv, client, store := enterpriseSetup(b)
 		since := start.Add(-30 * 24 * time.Hour).Truncate(time.Hour)
 		stop := sampleHeap()
 		t0 := clk.Now()
@@ -172,6 +161,25 @@ func BenchmarkBackfill30Days(b *testing.B) {
 		b.ReportMetric(heap, "peak_heap_MB")
 		b.Logf("%d events, %d requests (minimum %d), simulated wall %s vs floor %s", sum.Events, st.Requests[streams.BucketLogs], minimum, simWall.Round(time.Second), floor.Round(time.Second))
 	}
+}
+
+// enterpriseSetup starts the benchmark org behind Enterprise-like limits, 35
+// concurrent requests and 50 ms latency, on a compressed clock that starts
+// on a minute boundary (where Okta's windows start).
+func enterpriseSetup(b *testing.B) (time.Time, clock.Clock, *oktatest.Org, *oktatest.Server, *okta.Client, lake.Store) {
+	start := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
+	clk := clock.Scaled(start, *benchFactor)
+	org := oktatest.NewOrg(benchOrg(start))
+	srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Latency: 50 * time.Millisecond, Limits: enterpriseLimits, Concurrency: 35})
+	client, err := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", Clock: clk, RateLimitShare: 1, MaxConcurrency: 35})
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, _, err := lake.OpenStore(context.Background(), b.TempDir(), lake.StoreOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return start, clk, org, srv, client, store
 }
 
 // rateFloor is the time the requests need at share 1.0 if every bucket
@@ -209,13 +217,9 @@ func minimumRequests(b *testing.B, org *oktatest.Org, store lake.Store) (int, ma
 	add(streams.BucketLogs, 1)
 	children := func(stream, field string) map[string]int {
 		counts := map[string]int{}
-		for _, k := range keysUnder(&testing.T{}, store, "data/okta/"+stream+"/") {
-			eachRecord(b, store, k, func(rec json.RawMessage) {
-				var m map[string]any
-				json.Unmarshal(rec, &m)
-				id, _ := m[field].(string)
-				counts[id]++
-			})
+		for _, r := range readStream(b, store, stream) {
+			id, _ := r[field].(string)
+			counts[id]++
 		}
 		return counts
 	}
@@ -245,25 +249,6 @@ func minimumRequests(b *testing.B, org *oktatest.Org, store lake.Store) (int, ma
 		total += n
 	}
 	return total, perBucket
-}
-
-func eachRecord(b *testing.B, store lake.Store, key string, fn func(json.RawMessage)) {
-	rc, err := store.Open(context.Background(), key)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rc.Close()
-	r, err := lake.NewReader(rc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for {
-		rec, err := r.Next()
-		if err != nil {
-			return
-		}
-		fn(rec.Data)
-	}
 }
 
 // sampleHeap samples the Go heap every 50 ms until stopped; it returns the

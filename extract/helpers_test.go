@@ -72,7 +72,7 @@ func (f *fixture) config(names ...string) Config {
 }
 
 // readStream returns every record of a stream in the bucket, in key order.
-func readStream(t *testing.T, store lake.Store, stream string) []map[string]any {
+func readStream(t testing.TB, store lake.Store, stream string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, k := range keysUnder(t, store, "data/okta/"+stream+"/") {
@@ -82,7 +82,7 @@ func readStream(t *testing.T, store lake.Store, stream string) []map[string]any 
 }
 
 // readObject returns the records of one object.
-func readObject(t *testing.T, store lake.Store, k string) []map[string]any {
+func readObject(t testing.TB, store lake.Store, k string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	rc, err := store.Open(context.Background(), k)
@@ -135,7 +135,7 @@ func mustRun(t *testing.T, cfg Config) *Summary {
 	return sum
 }
 
-func keysUnder(t *testing.T, store lake.Store, prefix string) []string {
+func keysUnder(t testing.TB, store lake.Store, prefix string) []string {
 	t.Helper()
 	var keys []string
 	if err := store.List(context.Background(), prefix, "", func(o lake.ObjectInfo) error {

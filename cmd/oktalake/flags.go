@@ -118,16 +118,21 @@ func writerOptions(c *cli.Context) (lake.Envelope, error) {
 	return env, nil
 }
 
-func selectStreams(c *cli.Context) ([]streams.Stream, error) {
-	var names []string
-	for _, v := range c.StringSlice("streams") {
+// listFlag reads a repeatable, comma-separated flag: --streams a,b --streams c.
+func listFlag(c *cli.Context, name string) []string {
+	var out []string
+	for _, v := range c.StringSlice(name) {
 		for _, n := range strings.Split(v, ",") {
 			if n = strings.TrimSpace(n); n != "" {
-				names = append(names, n)
+				out = append(out, n)
 			}
 		}
 	}
-	sel, err := streams.Select(names)
+	return out
+}
+
+func selectStreams(c *cli.Context) ([]streams.Stream, error) {
+	sel, err := streams.Select(listFlag(c, "streams"))
 	if err != nil {
 		return nil, usagef("--streams: %v", err)
 	}

@@ -103,13 +103,9 @@ func loadCommand() *cli.Command {
 					return err
 				}
 			}
-			sel, err := streamList(c)
-			if err != nil {
-				return err
-			}
 			cfg := load.Config{
 				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
-				Streams: sel, Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+				Streams: listFlag(c, "streams"), Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
 			}
 			if c.Bool("minio-notify") {
 				if !c.Bool("follow") {
@@ -137,18 +133,6 @@ func loadCommand() *cli.Command {
 			return err
 		},
 	}
-}
-
-func streamList(c *cli.Context) ([]string, error) {
-	var out []string
-	for _, v := range c.StringSlice("streams") {
-		for _, n := range strings.Split(v, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				out = append(out, n)
-			}
-		}
-	}
-	return out, nil
 }
 
 func initPort(ctx context.Context, w io.Writer, pc *port.Client, update bool) error {
