@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
@@ -64,6 +65,26 @@ type Config struct {
 	Clock clock.Clock
 	// Logger receives progress and warnings.
 	Logger *slog.Logger
+	// Progress, when set, is called about every second while streams run
+	// (the CLI draws it on a terminal); ProgressEvery changes the period.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Progress is a snapshot of a running extract.
+type Progress struct {
+	Records              int64
+	StreamsDone, Streams int
+	Requests             int64
+	Elapsed              time.Duration
+}
+
+func (p Progress) String() string {
+	rate := 0.0
+	if p.Elapsed > 0 {
+		rate = float64(p.Records) / p.Elapsed.Seconds()
+	}
+	return fmt.Sprintf("streams %d/%d  records %d  requests %d  %.0f records/s", p.StreamsDone, p.Streams, p.Records, p.Requests, rate)
 }
 
 // SetDefaults fills zero fields.
@@ -176,6 +197,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	r := &run{cfg: cfg, state: state, start: start, parents: map[string]*parentList{}}
 	r.planParents()
+	stopProgress := r.reportProgress()
+	defer stopProgress()
 
 	results := make([]StreamSummary, len(cfg.Streams))
 	var wg sync.WaitGroup
@@ -192,6 +215,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 				cfg.Logger.Info("stream done", "stream", st.Name, "records", sum.Records, "objects", sum.Objects, "bytes", sum.Bytes)
 			}
 			results[i] = sum
+			r.streamsDone.Add(1)
 		}()
 	}
 	wg.Wait()
@@ -203,10 +227,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 }
 
 type run struct {
-	cfg     Config
-	state   State
-	start   time.Time
-	parents map[string]*parentList
+	records     atomic.Int64
+	streamsDone atomic.Int32
+	cfg         Config
+	state       State
+	start       time.Time
+	parents     map[string]*parentList
 }
 
 func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
@@ -224,7 +250,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		sum.Err = err
 		return sum
 	}
-	out := &sink{ctx: ctx, w: w, sum: &sum}
+	out := &sink{ctx: ctx, w: w, sum: &sum, total: &r.records}
 	var newState *StreamState
 	switch {
 	case st.Name == "logs":
@@ -260,10 +286,11 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 type sink struct {
 	// ctx is the stream's context: objects outlive the per-parent contexts
 	// of fan-out workers, so writes never use those.
-	ctx context.Context
-	mu  sync.Mutex
-	w   *lake.Writer
-	sum *StreamSummary
+	ctx   context.Context
+	total *atomic.Int64
+	mu    sync.Mutex
+	w     *lake.Writer
+	sum   *StreamSummary
 }
 
 func (s *sink) write(recs []json.RawMessage) error {
@@ -276,6 +303,7 @@ func (s *sink) write(recs []json.RawMessage) error {
 		}
 	}
 	s.sum.Records += int64(len(recs))
+	s.total.Add(int64(len(recs)))
 	return nil
 }
 
@@ -289,6 +317,38 @@ func (s *sink) collect() {
 		s.sum.Objects++
 		s.sum.Bytes += o.Size
 	}
+}
+
+// reportProgress calls cfg.Progress every second (wall time) until stopped.
+func (r *run) reportProgress() (stop func()) {
+	if r.cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		every := r.cfg.ProgressEvery
+		if every <= 0 {
+			every = time.Second
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				var reqs int64
+				for _, b := range r.cfg.Client.Stats() {
+					reqs += b.Requests
+				}
+				r.cfg.Progress(Progress{Records: r.records.Load(), StreamsDone: int(r.streamsDone.Load()), Streams: len(r.cfg.Streams), Requests: reqs, Elapsed: r.cfg.Clock.Now().Sub(r.start)})
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // runTopLevel lists a stream with no parent. Users and groups are incremental

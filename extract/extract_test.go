@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,5 +187,22 @@ func TestFaultsLoseNoPages(t *testing.T) {
 	}
 	if retries == 0 {
 		t.Errorf("no retries or 429s recorded in the summary: %+v", sum.Buckets)
+	}
+}
+
+// Progress reports records as they arrive while a run is going.
+func TestProgressReported(t *testing.T) {
+	f := newFixture(t, fixtureOptions{server: oktatest.Options{Latency: 5 * time.Millisecond}, clock: clockReal()})
+	var last atomic.Pointer[Progress]
+	cfg := f.config("users", "logs")
+	cfg.ProgressEvery = 5 * time.Millisecond
+	cfg.Progress = func(p Progress) { last.Store(&p) }
+	mustRun(t, cfg)
+	p := last.Load()
+	if p == nil || p.Records == 0 || p.Streams != 2 || p.Requests == 0 {
+		t.Fatalf("last progress = %+v, want records, requests and 2 streams", p)
+	}
+	if !strings.Contains(p.String(), "records/s") {
+		t.Errorf("progress line %q", p.String())
 	}
 }

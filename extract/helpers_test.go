@@ -155,3 +155,5 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+func clockReal() clock.Clock { return clock.Real() }

@@ -52,8 +52,9 @@ type Config struct {
 	// Wake, when set, starts a pass at once (bucket notifications); polling
 	// stays the safety net.
 	Wake <-chan struct{}
-	// BatchSize is how many entities are gathered before a flush to Port
-	// (the client splits them into Port's bulk limits).
+	// BatchSize is how many entities of one blueprint are gathered before a
+	// flush to Port (the client splits them into Port's bulk limits); default
+	// DefaultBatchSize.
 	BatchSize int
 	// Retention keeps loaded keys in the checkpoint this long (default 7 days).
 	Retention time.Duration
@@ -79,7 +80,7 @@ func (c *Config) SetDefaults() {
 		c.PollInterval = DefaultPollInterval
 	}
 	if c.BatchSize <= 0 {
-		c.BatchSize = 500
+		c.BatchSize = DefaultBatchSize
 	}
 	if c.Retention <= 0 {
 		c.Retention = DefaultRetention
@@ -276,6 +277,13 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 func isDataObject(key string) bool {
 	return strings.HasSuffix(key, ".jsonl.gz") || strings.HasSuffix(key, ".jsonl") || strings.HasSuffix(key, ".json.gz")
 }
+
+// DefaultBatchSize is 24 bulk requests of Port's 20 entities: three full
+// rounds at the Port client's default concurrency of 8. A flush that ends
+// with a part-empty round (500 made 25 requests, the last one alone) leaves
+// connections idle while Port answers; BenchmarkLoad measured 480 about 25%
+// faster than 500 at 30 ms per request.
+const DefaultBatchSize = 480
 
 // DefaultPollInterval is the time between passes in follow mode.
 const DefaultPollInterval = 30 * time.Second

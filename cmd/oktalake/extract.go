@@ -71,8 +71,14 @@ func extractCommand() *cli.Command {
 			if f := c.String("state"); f != "" {
 				cfg.State = extract.NewFileState(f)
 			}
+			if isTerminal(c.App.ErrWriter) {
+				cfg.Progress = func(p extract.Progress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
+			}
 			return schedule.Every(c.Context, c.Duration("every"), log, func(ctx context.Context) error {
 				sum, err := extract.Run(ctx, cfg)
+				if cfg.Progress != nil {
+					fmt.Fprint(c.App.ErrWriter, "\r\033[K")
+				}
 				if sum != nil {
 					sum.WriteTo(c.App.Writer)
 				}

@@ -123,8 +123,9 @@ func decodePage(r *Response, pageURL string, opts ListOptions) ([]json.RawMessag
 		return nil, "", &malformedError{url: pageURL, err: err}
 	}
 	if opts.ItemsField == "" {
-		if err := json.Unmarshal(body, &records); err != nil {
-			return nil, "", fmt.Errorf("decoding page %s: want a JSON array: %w", pageURL, err)
+		records, err := splitArray(body)
+		if err != nil {
+			return nil, "", fmt.Errorf("decoding page %s: %w", pageURL, err)
 		}
 		return records, "", nil
 	}
@@ -133,8 +134,9 @@ func decodePage(r *Response, pageURL string, opts ListOptions) ([]json.RawMessag
 		return nil, "", fmt.Errorf("decoding page %s: want a JSON object: %w", pageURL, err)
 	}
 	if items := obj[opts.ItemsField]; len(items) > 0 && string(items) != "null" {
-		if err := json.Unmarshal(items, &records); err != nil {
-			return nil, "", fmt.Errorf("decoding page %s: field %q: want a JSON array: %w", pageURL, opts.ItemsField, err)
+		var err error
+		if records, err = splitArray(items); err != nil {
+			return nil, "", fmt.Errorf("decoding page %s: field %q: %w", pageURL, opts.ItemsField, err)
 		}
 	}
 	var links struct {
@@ -148,4 +150,81 @@ func decodePage(r *Response, pageURL string, opts ListOptions) ([]json.RawMessag
 		}
 	}
 	return records, links.Next.Href, nil
+}
+
+// splitArray cuts a valid JSON array into its elements without decoding
+// them: a page of system log events is megabytes, and json.Unmarshal into
+// []json.RawMessage would scan it twice more. The elements share data's
+// memory (capacity-limited, so appending to one cannot spill into the next).
+// data must be valid JSON.
+func splitArray(data []byte) ([]json.RawMessage, error) {
+	if len(data) == 0 || data[0] != '[' {
+		return nil, fmt.Errorf("want a JSON array, got %s", jsonKind(data))
+	}
+	var out []json.RawMessage
+	depth, start := 0, -1
+	for i := 1; i < len(data); i++ {
+		switch c := data[i]; c {
+		case ' ', '\t', '\n', '\r':
+		case '"':
+			if start < 0 {
+				start = i
+			}
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			if start < 0 {
+				start = i
+			}
+			depth++
+		case '}', ']':
+			if depth == 0 { // the array's own closing bracket
+				if start >= 0 {
+					out = append(out, trimmed(data, start, i))
+				}
+				return out, nil
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, trimmed(data, start, i))
+				start = -1
+			}
+		default:
+			if start < 0 {
+				start = i
+			}
+		}
+	}
+	return nil, fmt.Errorf("unterminated JSON array")
+}
+
+// trimmed is data[start:end] without trailing white space, capacity-limited.
+func trimmed(data []byte, start, end int) json.RawMessage {
+	for end > start && (data[end-1] == ' ' || data[end-1] == '\t' || data[end-1] == '\n' || data[end-1] == '\r') {
+		end--
+	}
+	return json.RawMessage(data[start:end:end])
+}
+
+// jsonKind names the type of a JSON value for error messages.
+func jsonKind(data []byte) string {
+	if len(data) == 0 {
+		return "nothing"
+	}
+	switch data[0] {
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		return "a number"
+	}
 }

@@ -1,7 +1,9 @@
 package okta
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -290,4 +292,55 @@ func TestListDetectsLoops(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "loop") {
 		t.Fatalf("List = %v, want a loop error", err)
 	}
+}
+
+func TestSplitArray(t *testing.T) {
+	valid := []string{
+		`[]`, ` [ ] `, `[1]`, "[\n  1 ,\t-2.5e3 ]",
+		`[1, "a,]", {"x":[1,2],"y":"}"}, null, true, false, []]`,
+		`["a\"b", "c\\", "\\\"]", "\u00e9,"]`,
+		`[{"id":"00u1","profile":{"login":"a@b.c","tags":["x","y"]}},{"id":"00u2"}]`,
+		`[[[]],[{}],{"":""}]`,
+	}
+	for _, in := range valid {
+		t.Run(in, func(t *testing.T) { checkSplit(t, []byte(in)) })
+	}
+	for _, in := range []string{`{"a":1}`, `"s"`, `null`, `12`, ``} {
+		if _, err := splitArray([]byte(in)); err == nil || !strings.Contains(err.Error(), "want a JSON array") {
+			t.Errorf("splitArray(%q) = %v, want a type error", in, err)
+		}
+	}
+}
+
+// checkSplit compares splitArray with json.Unmarshal on a valid array.
+func checkSplit(t *testing.T, data []byte) {
+	t.Helper()
+	var want []json.RawMessage
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Skip("not an array")
+	}
+	got, err := splitArray(bytes.TrimSpace(data))
+	if err != nil {
+		t.Fatalf("splitArray(%q): %v", data, err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("splitArray(%q) = %d elements %q, want %d %q", data, len(got), got, len(want), want)
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) || cap(got[i]) != len(got[i]) {
+			t.Fatalf("element %d = %q (cap %d), want %q", i, got[i], cap(got[i]), want[i])
+		}
+	}
+}
+
+func FuzzSplitArray(f *testing.F) {
+	for _, s := range []string{`[]`, `[1,"a",{"b":[2]}]`, `["\"",",","]"]`, `[ {"x" : "y\\"} , [ ] ]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		checkSplit(t, data)
+	})
 }

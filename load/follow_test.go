@@ -1,0 +1,128 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/lake/laketest"
+)
+
+// TestFollow runs the loader in follow mode: it picks up objects written
+// after it started, by polling or at once when woken (with a poll interval
+// far too long to explain the load), and returns cleanly when cancelled.
+func TestFollow(t *testing.T) {
+	tests := []struct {
+		name string
+		poll time.Duration
+		wake bool
+	}{
+		{"polling", 20 * time.Millisecond, false},
+		{"woken by a notification", time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := newStore(t)
+			putObject(t, store, dataKey("users", "01_1000_0"), users(0, 30))
+			pe := newPort(t, portSetup{})
+			wake := make(chan struct{}, 1)
+			cfg := Config{Follow: true, PollInterval: tt.poll}
+			if tt.wake {
+				cfg.Wake = wake
+			}
+			l := newLoader(t, store, pe, cfg)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			type result struct {
+				sum *Summary
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				sum, err := l.Run(ctx)
+				done <- result{sum, err}
+			}()
+
+			eventually(t, 5*time.Second, "the first object", func() bool { return pe.count("okta_user") == 30 })
+			// Let the first pass end so the loader is waiting, not listing.
+			eventually(t, 5*time.Second, "the first pass to checkpoint", func() bool {
+				var cp Checkpoint
+				found, err := lake.ReadJSON(context.Background(), store, CheckpointKey("data", "default"), &cp)
+				return err == nil && found && cp.Streams["users"] != nil && len(cp.Streams["users"].Done) == 1
+			})
+			putObject(t, store, dataKey("users", "01_2000_0"), users(30, 50))
+			if tt.wake {
+				wake <- struct{}{}
+			}
+			eventually(t, 5*time.Second, "the object written after the start", func() bool { return pe.count("okta_user") == 50 })
+
+			cancel()
+			select {
+			case r := <-done:
+				if r.err != nil {
+					t.Fatalf("Run after cancel = %v, want nil", r.err)
+				}
+				if r.sum.Entities() != 50 || r.sum.Streams[0].Objects != 2 {
+					t.Errorf("summary: %d entities from %d objects, want 50 from 2", r.sum.Entities(), r.sum.Streams[0].Objects)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Run did not return after cancel")
+			}
+		})
+	}
+}
+
+// TestFollowMinIONotifications follows a MinIO bucket through its bucket
+// notifications: with an hour between polls, an object written by another
+// client is loaded within seconds.
+func TestFollowMinIONotifications(t *testing.T) {
+	env := laketest.MinIO(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", env.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", env.SecretKey)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	notes, err := MinIONotifications(ctx, env.URL("data"), env.Endpoint, env.Region, "data", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The subscription starts in the background: write probes (not data
+	// objects, so nothing loads them) until one is notified.
+	for i := 0; ; i++ {
+		env.Put(t, fmt.Sprintf("data/okta/users/probe-%d.txt", i), []byte("probe"))
+		select {
+		case <-notes:
+		case <-time.After(200 * time.Millisecond):
+			if i == 10 {
+				// Seen with the MinIO development build these tests use: the
+				// listen API answers 200 but streams no events, even to a
+				// bare minio-go client. Polling stays the safety net.
+				t.Skipf("MinIO at %s delivers no bucket notifications to ListenBucketNotification", env.Endpoint)
+			}
+			continue
+		}
+		break
+	}
+
+	store, _, err := lake.OpenStore(ctx, env.URL(""), lake.StoreOptions{S3Endpoint: env.Endpoint, Region: env.Region, AccessKey: env.AccessKey, SecretKey: env.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe := newPort(t, portSetup{})
+	l := newLoader(t, store, pe, Config{Follow: true, PollInterval: time.Hour, Wake: notes})
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.Run(ctx)
+		done <- err
+	}()
+	env.Put(t, dataKey("users", "01_1000_0"), encodeObject(t, lake.V2, users(0, 10)))
+	eventually(t, 10*time.Second, "the first object", func() bool { return pe.count("okta_user") == 10 })
+	env.Put(t, dataKey("users", "01_2000_0"), encodeObject(t, lake.V2, users(10, 25)))
+	eventually(t, 10*time.Second, "the notified object", func() bool { return pe.count("okta_user") == 25 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after cancel = %v", err)
+	}
+}

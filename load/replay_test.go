@@ -1,0 +1,140 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/schemas"
+)
+
+// TestReplayErrors dead-letters records Port refuses (and a line that
+// cannot be read), fixes the cause, and replays: the fixed records reach
+// Port, the old dead-letter object is gone, and what still fails (or has no
+// record to retry) is kept in a new one.
+func TestReplayErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		// fix repairs the cause and returns the loader config to replay with.
+		fix func(t *testing.T, pe *portEnv) Config
+		// stillFailing are the users that must stay dead-lettered.
+		stillFailing []int
+	}{
+		{
+			name: "blueprint fixed",
+			fix: func(t *testing.T, pe *portEnv) Config {
+				raw, ok := pe.srv.Blueprint("okta_user")
+				if !ok {
+					t.Fatal("no okta_user blueprint")
+				}
+				var doc map[string]any
+				if err := json.Unmarshal(raw, &doc); err != nil {
+					t.Fatal(err)
+				}
+				props := doc["schema"].(map[string]any)["properties"].(map[string]any)
+				// Port has no union types: the fix makes status numeric, which
+				// every dead-lettered record now satisfies.
+				props["status"].(map[string]any)["type"] = "number"
+				b, _ := json.Marshal(doc)
+				if err := pe.client.UpdateBlueprint(context.Background(), "okta_user", b); err != nil {
+					t.Fatal(err)
+				}
+				return Config{}
+			},
+			stillFailing: []int{15}, // its created date is still invalid
+		},
+		{
+			name: "mapping repairs the records",
+			fix: func(t *testing.T, pe *portEnv) Config {
+				var rules []map[string]any
+				if err := json.Unmarshal(schemas.DefaultMapping(), &rules); err != nil {
+					t.Fatal(err)
+				}
+				props := rules[0]["entity"].(map[string]any)["properties"].(map[string]any)
+				props["status"] = ".body.status | tostring"
+				props["created"] = `.body.created | if test("^[0-9]{4}-") then . else "2026-01-01T00:00:00.000Z" end`
+				props["activated"] = props["created"]
+				props["statusChanged"] = props["created"]
+				b, _ := json.Marshal(rules)
+				return Config{Mapping: parseMapping(t, b)}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := newStore(t)
+			recs := users(0, 20)
+			recs[3]["status"] = 42
+			recs[9]["status"] = 7
+			recs[15]["created"] = "not-a-date"
+			key := dataKey("users", "01_1000_0")
+			obj := encodeObject(t, lake.V2, recs)
+			// Append a line that cannot be read, in a second gzip member.
+			obj = append(obj, gzipBytes(t, []byte("{broken\n"))...)
+			if err := store.Put(context.Background(), key, obj); err != nil {
+				t.Fatal(err)
+			}
+			pe := newPort(t, portSetup{})
+			run(t, newLoader(t, store, pe, Config{}))
+			oldKeys, dls := deadLettersIn(t, store, "data")
+			if len(oldKeys) != 1 || len(dls) != 4 {
+				t.Fatalf("after the load: %d dead-letter objects with %d lines, want 1 with 4", len(oldKeys), len(dls))
+			}
+			for _, dl := range dls[:3] {
+				if dl.Status != 422 || !strings.Contains(dl.Reason, "invalid_property_value") {
+					t.Errorf("dead letter line %d: status %d reason %q, want Port's 422 validation error", dl.Line, dl.Status, dl.Reason)
+				}
+			}
+
+			cfg := tt.fix(t, pe)
+			l := newLoader(t, store, pe, cfg)
+			sum, err := l.ReplayErrors(context.Background())
+			if err != nil {
+				t.Fatalf("ReplayErrors: %v", err)
+			}
+			for _, i := range []int{3, 9, 15} {
+				_, ok := pe.srv.Entity("okta_user", userID(i))
+				if want := !slices.Contains(tt.stillFailing, i); ok != want {
+					t.Errorf("user %d in Port after the replay = %v, want %v", i, ok, want)
+				}
+			}
+			if got, want := sum.Entities(), int64(3-len(tt.stillFailing)); got != want {
+				t.Errorf("replay summary counts %d entities, want %d", got, want)
+			}
+			newKeys, left := deadLettersIn(t, store, "data")
+			if slices.Contains(newKeys, oldKeys[0]) {
+				t.Errorf("replayed dead-letter object %s was not removed", oldKeys[0])
+			}
+			if len(newKeys) != 1 {
+				t.Fatalf("dead-letter objects after the replay: %v, want one with what is left", newKeys)
+			}
+			var gotLeft []int
+			for _, dl := range left {
+				if dl.ObjectKey != key {
+					t.Errorf("kept dead letter lost its source: %q", dl.ObjectKey)
+				}
+				gotLeft = append(gotLeft, dl.Line)
+			}
+			wantLeft := []int{}
+			for _, i := range tt.stillFailing {
+				wantLeft = append(wantLeft, i+1)
+			}
+			wantLeft = append(wantLeft, 21) // the unreadable line, kept as it was
+			if !slices.Equal(gotLeft, wantLeft) {
+				t.Errorf("dead letters left at lines %v, want %v", gotLeft, wantLeft)
+			}
+
+			// A second replay of what is left changes nothing in Port.
+			before := pe.count("okta_user")
+			if _, err := l.ReplayErrors(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if _, again := deadLettersIn(t, store, "data"); len(again) != len(left) || pe.count("okta_user") != before {
+				t.Errorf("second replay: %d dead letters (want %d), %d users (want %d)", len(again), len(left), pe.count("okta_user"), before)
+			}
+		})
+	}
+}
