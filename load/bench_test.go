@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -64,14 +65,20 @@ const (
 	benchBlueprint = `{"identifier":"bench_item","title":"Bench item","schema":{"properties":{"n":{"type":"number"}},"required":[]},"relations":{}}`
 )
 
+var (
+	memRecords = flag.Int("mem.records", 1_000_000, "records loaded by BenchmarkLoadMemory")
+	memLatency = flag.Duration("mem.latency", 5*time.Millisecond, "simulated Port latency in BenchmarkLoadMemory")
+)
+
 // BenchmarkLoadMemory loads 1,000,000 small records from one object and
 // reports the loader's peak heap in use (sampled every 5 ms) and the
 // process's peak resident set (VmHWM, which includes writing the object
 // first). Identifiers repeat every 1,000 records so the simulated Port
 // stores only 1,000 entities and the heap measured is the loader's.
 // Run with: go test ./load -run '^$' -bench LoadMemory -benchtime 1x
+// (-mem.records and -mem.latency change the load).
 func BenchmarkLoadMemory(b *testing.B) {
-	const n = 1_000_000
+	n := *memRecords
 	store := newStore(b)
 	ctx := context.Background()
 	w, err := lake.NewWriter(store, lake.WriterConfig{Prefix: "data", Namespace: "okta", Stream: "items"})
@@ -92,7 +99,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 
 	var peak atomic.Uint64
 	for i := 0; i < b.N; i++ {
-		pe := newPort(b, portSetup{realClock: true, server: porttest.Options{Blueprints: bps, Latency: 5 * time.Millisecond}, client: port.Config{Concurrency: 8}})
+		pe := newPort(b, portSetup{realClock: true, server: porttest.Options{Blueprints: bps, Latency: *memLatency}, client: port.Config{Concurrency: 8}})
 		l := newLoader(b, store, pe, Config{Name: fmt.Sprintf("mem-%d", i), Mapping: m})
 		runtime.GC()
 		var ms runtime.MemStats
@@ -122,7 +129,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 		el := time.Since(start)
 		close(stop)
 		<-sampled
-		if sum.Streams[0].Records != n || pe.count("bench_item") != 1000 || sum.DeadLettered() != 0 {
+		if sum.Streams[0].Records != int64(n) || pe.count("bench_item") != 1000 || sum.DeadLettered() != 0 {
 			b.Fatalf("loaded %d records into %d entities with %d dead letters", sum.Streams[0].Records, pe.count("bench_item"), sum.DeadLettered())
 		}
 		b.ReportMetric(float64(n)/el.Seconds(), "records/s")

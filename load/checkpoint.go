@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
@@ -120,27 +119,9 @@ func (cs *checkpointStore) compact(stream string, newest, pendingOldest time.Tim
 	sc.DoneBefore = cut
 }
 
-func (cs *checkpointStore) save(ctx context.Context) error {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	return cs.saveLocked(ctx)
-}
-
 func (cs *checkpointStore) saveLocked(ctx context.Context) error {
 	if err := lake.WriteJSON(ctx, cs.store, cs.key, cs.cp); err != nil {
 		return fmt.Errorf("writing loader checkpoint %s: %w", cs.key, err)
 	}
 	return nil
-}
-
-// snapshot returns stream names in the checkpoint, sorted.
-func (cs *checkpointStore) streams() []string {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	var out []string
-	for k := range cs.cp.Streams {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -64,12 +64,6 @@ func (d *deadLetters) add(dl DeadLetter) {
 	d.cfg.Logger.Warn("dead letter", "stream", d.stream, "object", dl.ObjectKey, "line", dl.Line, "blueprint", dl.Blueprint, "reason", dl.Reason)
 }
 
-func (d *deadLetters) count() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.items)
-}
-
 // commit writes the collected dead letters as one object.
 func (d *deadLetters) commit(ctx context.Context) error {
 	d.mu.Lock()

@@ -132,7 +132,7 @@ func (run *objectRun) read(ctx context.Context) error {
 		}
 		lastLine = rec.Line
 		run.sum.records++
-		run.mapRecord(ctx, rec)
+		run.mapRecord(ctx, run.key, rec)
 	}
 }
 
@@ -151,15 +151,17 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (run *objectRun) mapRecord(ctx context.Context, rec lake.Record) {
-	res := run.l.cfg.Mapping.Apply(ctx, rec.Data, run.key)
+// mapRecord maps one record read from the object at key (a replay maps
+// records of several objects in one run).
+func (run *objectRun) mapRecord(ctx context.Context, key string, rec lake.Record) {
+	res := run.l.cfg.Mapping.Apply(ctx, rec.Data, key)
 	run.sum.mapErrors += int64(len(res.Errors))
 	for _, rj := range res.Rejected {
 		run.sum.rejected++
-		run.dl.add(DeadLetter{ObjectKey: run.key, Line: rec.Line, Record: rec.Data, MappingIndex: intPtr(rj.MappingIndex), Blueprint: rj.Entity.Blueprint, Entity: toPortEntity(rj.Entity), Reason: rj.Reason})
+		run.dl.add(DeadLetter{ObjectKey: key, Line: rec.Line, Record: rec.Data, MappingIndex: intPtr(rj.MappingIndex), Blueprint: rj.Entity.Blueprint, Entity: toPortEntity(rj.Entity), Reason: rj.Reason})
 	}
 	for _, e := range res.Entities {
-		o := origin{objectKey: run.key, line: rec.Line, record: rec.Data, mappingIndex: e.MappingIndex}
+		o := origin{objectKey: key, line: rec.Line, record: rec.Data, mappingIndex: e.MappingIndex}
 		run.mu.Lock()
 		run.upserts[e.Blueprint] = append(run.upserts[e.Blueprint], pendingEntity{entity: toPortEntity(e), origin: o})
 		full := len(run.upserts[e.Blueprint]) >= run.l.cfg.BatchSize
@@ -169,11 +171,11 @@ func (run *objectRun) mapRecord(ctx context.Context, rec lake.Record) {
 		}
 	}
 	for _, d := range res.Deletes {
-		o := origin{objectKey: run.key, line: rec.Line, record: rec.Data, mappingIndex: d.MappingIndex}
+		o := origin{objectKey: key, line: rec.Line, record: rec.Data, mappingIndex: d.MappingIndex}
 		id, ok := d.Identifier.(string)
 		if !ok {
 			run.sum.rejected++
-			run.dl.add(DeadLetter{ObjectKey: run.key, Line: rec.Line, Record: rec.Data, MappingIndex: intPtr(d.MappingIndex), Blueprint: d.Blueprint, Operation: "delete", Reason: "delete needs a string identifier"})
+			run.dl.add(DeadLetter{ObjectKey: key, Line: rec.Line, Record: rec.Data, MappingIndex: intPtr(d.MappingIndex), Blueprint: d.Blueprint, Operation: "delete", Reason: "delete needs a string identifier"})
 			continue
 		}
 		run.mu.Lock()

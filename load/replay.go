@@ -80,12 +80,10 @@ func (l *Loader) replayObject(ctx context.Context, stream, key string) error {
 }
 
 // mapRecordFrom maps a dead-lettered record again, keeping its source object
-// key (the mapping may read it) and line.
+// key (the mapping may read it) and line. run.key stays the dead-letter
+// object's: flushes in flight read it.
 func (run *objectRun) mapRecordFrom(ctx context.Context, it DeadLetter) {
-	saved := run.key
-	run.key = it.ObjectKey
-	run.mapRecord(ctx, lake.Record{Data: it.Record, Line: it.Line})
-	run.key = saved
+	run.mapRecord(ctx, it.ObjectKey, lake.Record{Data: it.Record, Line: it.Line})
 }
 
 func readDeadLetters(ctx context.Context, store lake.Store, key string) ([]DeadLetter, error) {

@@ -3,11 +3,14 @@ package load
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/load/porttest"
 	"github.com/oktalake/oktalake/schemas"
 )
 
@@ -136,5 +139,34 @@ func TestReplayErrors(t *testing.T) {
 				t.Errorf("second replay: %d dead letters (want %d), %d users (want %d)", len(again), len(left), pe.count("okta_user"), before)
 			}
 		})
+	}
+}
+
+// TestReplayFailureKeepsDeadLetters replays while Port is down: the replay
+// fails and the dead letters stay exactly as they were.
+func TestReplayFailureKeepsDeadLetters(t *testing.T) {
+	store := newStore(t)
+	recs := users(0, 30)
+	for i := range recs {
+		recs[i]["status"] = i // every record refused
+	}
+	putObject(t, store, dataKey("users", "01_1000_0"), recs)
+	run(t, newLoader(t, store, newPort(t, portSetup{}), Config{}))
+	keys, before := deadLettersIn(t, store, "data")
+	if len(before) != 30 {
+		t.Fatalf("%d dead letters, want 30", len(before))
+	}
+
+	down := newPort(t, portSetup{
+		server: porttest.Options{Faults: []porttest.Fault{{From: 1, Count: 1 << 20, Status: http.StatusServiceUnavailable}}},
+		client: port.Config{MaxRetries: -1},
+	})
+	_, err := newLoader(t, store, down, Config{BatchSize: 5}).ReplayErrors(context.Background())
+	if err == nil {
+		t.Fatal("a replay against a Port that is down succeeded")
+	}
+	after, items := deadLettersIn(t, store, "data")
+	if !slices.Equal(after, keys) || len(items) != len(before) {
+		t.Errorf("after a failed replay: objects %v with %d lines, want %v with %d", after, len(items), keys, len(before))
 	}
 }
