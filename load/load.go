@@ -115,6 +115,8 @@ type Loader struct {
 	cp   *checkpointStore
 	mu   sync.Mutex
 	sums map[string]*StreamSummary
+	// warned remembers streams already warned about (follow mode repeats passes).
+	warned map[string]bool
 	bps  map[string]int64
 }
 
@@ -128,7 +130,7 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, bps: map[string]int64{}}, nil
+	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, warned: map[string]bool{}, bps: map[string]int64{}}, nil
 }
 
 // Run loads every pending object once, or keeps going in follow mode until
@@ -137,8 +139,9 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 func (l *Loader) Run(ctx context.Context) (*Summary, error) {
 	start := l.cfg.Clock.Now()
 	for {
-		err := l.pass(ctx)
-		if err != nil && ctx.Err() == nil {
+		if err := l.pass(ctx); err != nil {
+			// Even when interrupted: the object in progress failed and is
+			// not checkpointed, which the exit code must say.
 			return l.summary(start), err
 		}
 		if !l.cfg.Follow || ctx.Err() != nil {
@@ -183,6 +186,7 @@ func (l *Loader) pass(ctx context.Context) error {
 		if err := l.loadStream(ctx, stream); err != nil {
 			return fmt.Errorf("loading stream %s: %w", stream, err)
 		}
+		l.warnUnmatched(stream)
 	}
 	return nil
 }
@@ -249,6 +253,9 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // interrupted between objects: nothing in progress
+		}
 		return fmt.Errorf("listing %s: %w", prefix, err)
 	}
 	var pendingOldest time.Time
@@ -287,3 +294,18 @@ const DefaultBatchSize = 480
 
 // DefaultPollInterval is the time between passes in follow mode.
 const DefaultPollInterval = 30 * time.Second
+
+// warnUnmatched says so when no mapping applied to any record of a stream:
+// usually a mapping meant for other streams, or a key layout the mapping's
+// filters do not expect (Port's mappings read the stream name from the third
+// key segment, so the prefix must be one segment).
+func (l *Loader) warnUnmatched(stream string) {
+	l.mu.Lock()
+	s := l.sums[stream]
+	l.mu.Unlock()
+	if s != nil && s.Records > 0 && s.Unmatched == s.Records && !l.warned[stream] {
+		l.warned[stream] = true
+		l.cfg.Logger.Warn("no mapping applied to any record of this stream; check the mapping's filters and that the key prefix is one segment",
+			"stream", stream, "records", s.Records, "example key prefix", lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace, stream))
+	}
+}

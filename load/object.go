@@ -51,7 +51,7 @@ type objectRun struct {
 }
 
 type objectCounts struct {
-	records, entities, deletes, failed, rejected, badLines, mapErrors int64
+	records, entities, deletes, failed, rejected, badLines, mapErrors, unmatched int64
 	byBlueprint                                                       map[string]int64
 }
 
@@ -160,8 +160,19 @@ func (run *objectRun) mapRecord(ctx context.Context, key string, rec lake.Record
 		run.sum.rejected++
 		run.dl.add(DeadLetter{ObjectKey: key, Line: rec.Line, Record: rec.Data, MappingIndex: intPtr(rj.MappingIndex), Blueprint: rj.Entity.Blueprint, Entity: toPortEntity(rj.Entity), Reason: rj.Reason})
 	}
+	if len(res.Entities) == 0 && len(res.Deletes) == 0 && len(res.Rejected) == 0 {
+		run.sum.unmatched++
+	}
 	for _, e := range res.Entities {
 		o := origin{objectKey: key, line: rec.Line, record: rec.Data, mappingIndex: e.MappingIndex}
+		run.mu.Lock()
+		// A pending delete of this blueprint goes first: the record order
+		// (delete, then create again) must be the order Port sees.
+		deletesFirst := len(run.deletes[e.Blueprint]) > 0
+		run.mu.Unlock()
+		if deletesFirst {
+			run.flush(ctx, e.Blueprint)
+		}
 		run.mu.Lock()
 		run.upserts[e.Blueprint] = append(run.upserts[e.Blueprint], pendingEntity{entity: toPortEntity(e), origin: o})
 		full := len(run.upserts[e.Blueprint]) >= run.l.cfg.BatchSize
@@ -177,6 +188,13 @@ func (run *objectRun) mapRecord(ctx context.Context, key string, rec lake.Record
 			run.sum.rejected++
 			run.dl.add(DeadLetter{ObjectKey: key, Line: rec.Line, Record: rec.Data, MappingIndex: intPtr(d.MappingIndex), Blueprint: d.Blueprint, Operation: "delete", Reason: "delete needs a string identifier"})
 			continue
+		}
+		run.mu.Lock()
+		// Likewise pending upserts of this blueprint go before the delete.
+		upsertsFirst := len(run.upserts[d.Blueprint]) > 0
+		run.mu.Unlock()
+		if upsertsFirst {
+			run.flush(ctx, d.Blueprint)
 		}
 		run.mu.Lock()
 		run.deletes[d.Blueprint] = append(run.deletes[d.Blueprint], pendingDelete{identifier: id, dependents: d.DeleteDependents, origin: o})

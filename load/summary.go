@@ -20,6 +20,9 @@ type StreamSummary struct {
 	Failed, Rejected, BadLines int64
 	// MapErrors counts jq errors (the field became null, as in Port).
 	MapErrors int64
+	// Unmatched counts records no mapping applied to (every filter false):
+	// Port ignores those too, but a whole stream unmatched is worth a look.
+	Unmatched int64
 }
 
 // Summary is the outcome of a load run.
@@ -64,6 +67,7 @@ func (l *Loader) record(stream string, c objectCounts) {
 	s.Rejected += c.rejected
 	s.BadLines += c.badLines
 	s.MapErrors += c.mapErrors
+	s.Unmatched += c.unmatched
 	for bp, n := range c.byBlueprint {
 		l.bps[bp] += n
 	}
@@ -93,19 +97,19 @@ func keys(m map[string]*StreamSummary) map[string]bool {
 // WriteTo prints the load summary: per stream, then entities per blueprint.
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stream\tobjects\trecords\tentities\tdeletes\tport rejected\tinvalid\tbad lines\tjq errors\t")
+	fmt.Fprintln(tw, "stream\tobjects\trecords\tentities\tdeletes\tport rejected\tinvalid\tbad lines\tjq errors\tunmatched\t")
 	for _, st := range s.Streams {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", st.Stream, st.Objects, st.Records, st.Entities, st.Deletes, st.Failed, st.Rejected, st.BadLines, st.MapErrors)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", st.Stream, st.Objects, st.Records, st.Entities, st.Deletes, st.Failed, st.Rejected, st.BadLines, st.MapErrors, st.Unmatched)
 	}
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t")
-	fmt.Fprintln(tw, "blueprint\tentities\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "blueprint\tentities\t\t\t\t\t\t\t\t\t")
 	bps := make([]string, 0, len(s.Blueprints))
 	for bp := range s.Blueprints {
 		bps = append(bps, bp)
 	}
 	sort.Strings(bps)
 	for _, bp := range bps {
-		fmt.Fprintf(tw, "%s\t%d\t\t\t\t\t\t\t\t\n", bp, s.Blueprints[bp])
+		fmt.Fprintf(tw, "%s\t%d\t\t\t\t\t\t\t\t\t\n", bp, s.Blueprints[bp])
 	}
 	err := tw.Flush()
 	n, err2 := fmt.Fprintf(w, "total: %d entities, %d dead-lettered, in %s\n", s.Entities(), s.DeadLettered(), s.Elapsed.Round(time.Millisecond))

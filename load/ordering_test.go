@@ -1,0 +1,56 @@
+package load
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+// A record that deletes an entity followed by one that creates it again
+// leaves the entity in Port: deletes and upserts of one blueprint reach
+// Port in record order.
+func TestDeleteThenRecreateKeepsRecordOrder(t *testing.T) {
+	pe := newPort(t, portSetup{})
+	store := newStore(t)
+	m := parseMapping(t, []byte(`[
+	  {"blueprint": "okta_user", "operation": "delete", "filter": ".body.status == \"DELETED\"",
+	   "entity": {"identifier": ".body.id"}},
+	  {"blueprint": "okta_user", "filter": ".body.status != \"DELETED\"",
+	   "entity": {"identifier": ".body.id", "title": ".body.profile.login",
+	     "properties": {"id": ".body.id", "status": ".body.status", "created": ".body.created", "activated": ".body.activated // .body.created",
+	       "statusChanged": ".body.statusChanged // .body.created", "lastUpdated": ".body.lastUpdated", "type": ".body.type",
+	       "profile": ".body.profile", "credentials": ".body.credentials"}}}
+	]`))
+	recs := users(0, 3)
+	gone := map[string]any{"id": recs[1]["id"], "status": "DELETED"}
+	again := users(1, 2)[0]
+	putObject(t, store, dataKey("users", "24_1_0"), append(recs, gone, again))
+	sum := run(t, newLoader(t, store, pe, Config{Mapping: m}))
+	if got := pe.count("okta_user"); got != 3 {
+		t.Fatalf("%d users in Port, want 3: the re-created user must survive its earlier delete", got)
+	}
+	if _, ok := pe.srv.Entity("okta_user", recs[1]["id"].(string)); !ok {
+		t.Fatal("the deleted-then-recreated user is missing")
+	}
+	if sum.Streams[0].Deletes != 1 {
+		t.Errorf("deletes = %d, want 1", sum.Streams[0].Deletes)
+	}
+}
+
+// Records no mapping applies to are counted, and a stream where none
+// applies is called out in the log (a mapping or key layout mismatch).
+func TestUnmatchedStreamWarned(t *testing.T) {
+	pe := newPort(t, portSetup{})
+	store := newStore(t)
+	putObject(t, store, dataKey("users", "24_1_0"), users(0, 4))
+	var logs bytes.Buffer
+	m := parseMapping(t, []byte(`[{"blueprint": "okta_group", "filter": "false", "entity": {"identifier": ".body.id"}}]`))
+	sum := run(t, newLoader(t, store, pe, Config{Mapping: m, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+	if got := sum.Streams[0].Unmatched; got != 4 {
+		t.Errorf("unmatched = %d, want 4", got)
+	}
+	if !strings.Contains(logs.String(), "no mapping applied") || !strings.Contains(logs.String(), "stream=users") {
+		t.Errorf("no warning about the unmatched stream:\n%s", logs.String())
+	}
+}
