@@ -117,7 +117,7 @@ type Loader struct {
 	sums map[string]*StreamSummary
 	// warned remembers streams already warned about (follow mode repeats passes).
 	warned map[string]bool
-	bps  map[string]int64
+	bps    map[string]int64
 }
 
 // New prepares a loader and reads its checkpoint.

@@ -52,7 +52,7 @@ type objectRun struct {
 
 type objectCounts struct {
 	records, entities, deletes, failed, rejected, badLines, mapErrors, unmatched int64
-	byBlueprint                                                       map[string]int64
+	byBlueprint                                                                  map[string]int64
 }
 
 func (l *Loader) loadObject(ctx context.Context, stream string, o lake.ObjectInfo) error {
