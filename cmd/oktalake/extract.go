@@ -58,7 +58,7 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			b, err := openBucket(c)
+			b, err := openWritableBucket(c)
 			if err != nil {
 				return err
 			}
@@ -127,7 +127,7 @@ func backfillCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			b, err := openBucket(c)
+			b, err := openWritableBucket(c)
 			if err != nil {
 				return err
 			}

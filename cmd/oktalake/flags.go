@@ -107,6 +107,20 @@ func openBucket(c *cli.Context) (*bucket, error) {
 	return &bucket{store: store, url: raw, prefix: prefix, namespace: ns}, nil
 }
 
+// openWritableBucket opens the bucket and proves it takes writes before any
+// Okta request is made, so a wrong bucket fails in a second, not after a
+// long read.
+func openWritableBucket(c *cli.Context) (*bucket, error) {
+	b, err := openBucket(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := lake.CheckWritable(c.Context, b.store, b.prefix); err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", b.url, err)
+	}
+	return b, nil
+}
+
 func writerOptions(c *cli.Context) (lake.Envelope, error) {
 	env, err := lake.ParseEnvelope(c.String("envelope"))
 	if err != nil {
