@@ -41,51 +41,82 @@ func (c *Client) List(ctx context.Context, pathOrURL string, opts ListOptions, f
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
+	seen := map[string]bool{u.String(): true}
+	// lctx stops a prefetch in flight when the listing ends early.
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	cur := c.fetchPage(ctx, u, opts)
 	for {
-		here := u.String()
-		if seen[here] {
-			return fmt.Errorf("listing %s: the next links loop back to %s", u.Path, here)
+		if cur.err != nil {
+			return cur.err
 		}
-		seen[here] = true
-		page := &Page{URL: here}
-		var bodyNext string
-		resp, err := c.get(ctx, u, func(r *Response) error {
-			var err error
-			page.Records, bodyNext, err = decodePage(r, here, opts)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		next := bodyNext
-		if !opts.BodyNext {
-			next = nextLink(resp.Header)
-		}
-		var nu *url.URL
-		if next != "" {
-			if nu, err = c.resolveNext(u, next); err != nil {
-				return fmt.Errorf("listing %s: %w", u.Path, err)
+		page := cur.page
+		// While fn handles this page, the next one is already on its way:
+		// its URL is known from this response, and pages of one listing
+		// cannot be requested in parallel any other way. The requests made
+		// are the same as without the prefetch.
+		var pending chan fetched
+		if page.Next != "" && len(page.Records) > 0 {
+			if seen[page.Next] {
+				return fmt.Errorf("listing %s: the next links loop back to %s", cur.next.Path, page.Next)
 			}
-			if nu.String() != here {
-				page.Next = nu.String()
-			}
+			seen[page.Next] = true
+			pending = make(chan fetched, 1)
+			go func(u *url.URL) { pending <- c.fetchPage(lctx, u, opts) }(cur.next)
 		}
 		if err := fn(page); err != nil {
+			stop()
+			if pending != nil {
+				<-pending
+			}
 			return err
 		}
-		if page.Next == "" || len(page.Records) == 0 {
+		if pending == nil {
 			return nil
 		}
+		cur = <-pending
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		u = nu
 	}
 }
 
-// resolveNext resolves a next link against the page it came with and checks
-// that it stays on the org's origin.
+// fetched is one page read, with the parsed next URL.
+type fetched struct {
+	page *Page
+	next *url.URL
+	err  error
+}
+
+// fetchPage GETs one page and resolves its next link (refusing another origin).
+func (c *Client) fetchPage(ctx context.Context, u *url.URL, opts ListOptions) fetched {
+	here := u.String()
+	page := &Page{URL: here}
+	var bodyNext string
+	resp, err := c.get(ctx, u, func(r *Response) error {
+		var err error
+		page.Records, bodyNext, err = decodePage(r, here, opts)
+		return err
+	})
+	if err != nil {
+		return fetched{err: err}
+	}
+	next := bodyNext
+	if !opts.BodyNext {
+		next = nextLink(resp.Header)
+	}
+	var nu *url.URL
+	if next != "" {
+		if nu, err = c.resolveNext(u, next); err != nil {
+			return fetched{err: fmt.Errorf("listing %s: %w", u.Path, err)}
+		}
+		if nu.String() != here {
+			page.Next = nu.String()
+		}
+	}
+	return fetched{page: page, next: nu}
+}
+
 func (c *Client) resolveNext(page *url.URL, next string) (*url.URL, error) {
 	ref, err := url.Parse(next)
 	if err != nil {

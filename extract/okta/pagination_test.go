@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // pagedServer serves /api/v1/users in pages of the ids in pages; next builds
@@ -343,4 +344,44 @@ func FuzzSplitArray(f *testing.F) {
 		}
 		checkSplit(t, data)
 	})
+}
+
+// The next page is requested while the caller still handles the current
+// one, and no page is requested that the sequential walk would not request.
+func TestListPrefetchesNextPage(t *testing.T) {
+	pages := [][]string{{"a"}, {"b"}, {"c"}}
+	var srvURL string
+	requested := make(chan string, 10)
+	hits, u := pagedServer(t, pages, func(r *http.Request, i int) string {
+		requested <- r.URL.Query().Get("after")
+		if i+1 < len(pages) {
+			return fmt.Sprintf("<%s/api/v1/users?after=%d>; rel=\"next\"", srvURL, i+1)
+		}
+		return ""
+	})
+	srvURL = u
+	c := newTestClient(t, u)
+	var got []json.RawMessage
+	err := c.List(context.Background(), "/api/v1/users", ListOptions{}, func(p *Page) error {
+		got = append(got, p.Records...)
+		if len(got) == 1 {
+			// Page 1 is being handled: page 2 must already be requested.
+			<-requested // page 1
+			select {
+			case after := <-requested:
+				if after != "1" {
+					t.Errorf("prefetched after=%s, want 1", after)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("page 2 was not requested while page 1 was handled")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || hits.count() != 3 {
+		t.Fatalf("%d records from %d requests, want 3 from 3", len(got), hits.count())
+	}
 }
