@@ -1,5 +1,6 @@
 # oktalake: `make demo` and `make test` are all a fresh machine needs.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 GO ?= go
 TOOLS_DIR ?= $(HOME)/.cache/oktalake/bin
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c

@@ -75,16 +75,31 @@ func (f *fixture) config(names ...string) Config {
 func readStream(t testing.TB, store lake.Store, stream string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	for _, k := range keysUnder(t, store, "data/okta/"+stream+"/") {
-		out = append(out, readObject(t, store, k)...)
-	}
+	eachRecord(t, store, stream, func(m map[string]any) { out = append(out, m) })
 	return out
 }
 
 // readObject returns the records of one object.
-func readObject(t testing.TB, store lake.Store, k string) []map[string]any {
+func readObject(t testing.TB, store lake.Store, key string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
+	eachInObject(t, store, key, func(m map[string]any) { out = append(out, m) })
+	return out
+}
+
+// eachRecord calls fn for every record of a stream in key order, holding
+// one record at a time (benchmarks count millions).
+func eachRecord(t testing.TB, store lake.Store, stream string, fn func(map[string]any)) {
+	t.Helper()
+	for _, k := range keysUnder(t, store, "data/okta/"+stream+"/") {
+		eachInObject(t, store, k, fn)
+	}
+}
+
+// eachInObject checks every line of an object is a complete Airbyte v2
+// envelope and calls fn with its record.
+func eachInObject(t testing.TB, store lake.Store, k string, fn func(map[string]any)) {
+	t.Helper()
 	rc, err := store.Open(context.Background(), k)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +112,7 @@ func readObject(t testing.TB, store lake.Store, k string) []map[string]any {
 	for {
 		rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
-			return out
+			return
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", k, err)
@@ -109,7 +124,7 @@ func readObject(t testing.TB, store lake.Store, k string) []map[string]any {
 		if err := json.Unmarshal(rec.Data, &m); err != nil {
 			t.Fatalf("%s line %d: %v", k, rec.Line, err)
 		}
-		out = append(out, m)
+		fn(m)
 	}
 }
 
