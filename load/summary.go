@@ -101,15 +101,17 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	for _, st := range s.Streams {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", st.Stream, st.Objects, st.Records, st.Entities, st.Deletes, st.Failed, st.Rejected, st.BadLines, st.MapErrors, st.Unmatched)
 	}
-	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t")
-	fmt.Fprintln(tw, "blueprint\tentities\t\t\t\t\t\t\t\t\t")
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "blueprint\tentities\t")
 	bps := make([]string, 0, len(s.Blueprints))
 	for bp := range s.Blueprints {
 		bps = append(bps, bp)
 	}
 	sort.Strings(bps)
 	for _, bp := range bps {
-		fmt.Fprintf(tw, "%s\t%d\t\t\t\t\t\t\t\t\t\n", bp, s.Blueprints[bp])
+		fmt.Fprintf(tw, "%s\t%d\t\n", bp, s.Blueprints[bp])
 	}
 	err := tw.Flush()
 	n, err2 := fmt.Fprintf(w, "total: %d entities, %d dead-lettered, in %s\n", s.Entities(), s.DeadLettered(), s.Elapsed.Round(time.Millisecond))
