@@ -149,6 +149,9 @@ var trickyOcean = []string{
 // of tricky ones, over every simulated record of every stream.
 func TestDifferentialJQ(t *testing.T) {
 	if _, err := os.Stat(jqPath); err != nil {
+		if os.Getenv("OKTALAKE_REQUIRE_JQ") == "1" {
+			t.Fatalf("jq CLI not found at %s, and make test requires it (make jq installs it)", jqPath)
+		}
 		t.Skipf("jq CLI not found at %s (apt-get install -y jq): differential test skipped", jqPath)
 	}
 	webhookExprs, oceanExprs := seedExpressions(t)
