@@ -149,14 +149,9 @@ func handleListUsers(s *Server, w http.ResponseWriter, r *http.Request, _ []stri
 	}
 	prefix := strings.ToLower(q.Get("q"))
 	allStatuses := q.Get("filter") != "" || q.Get("search") != ""
-	start := 0
-	if after := q.Get("after"); after != "" {
-		i := parseID(after, "00u", o.cfg.Seed, kindUser)
-		if i < 0 {
-			s.badCursor(w)
-			return
-		}
-		start = i + 1
+	start, ok := s.afterIndex(w, q, "00u", kindUser)
+	if !ok {
+		return
 	}
 	base := origin(r)
 	var items []userJSON
@@ -224,14 +219,9 @@ func handleListGroups(s *Server, w http.ResponseWriter, r *http.Request, _ []str
 	}
 	prefix := strings.ToLower(q.Get("q"))
 	stats := strings.Contains(q.Get("expand"), "stats")
-	start := 0
-	if after := q.Get("after"); after != "" {
-		g := parseID(after, "00g", o.cfg.Seed, kindGroup)
-		if g < 0 {
-			s.badCursor(w)
-			return
-		}
-		start = g + 1
+	start, ok := s.afterIndex(w, q, "00g", kindGroup)
+	if !ok {
+		return
 	}
 	base := origin(r)
 	var items []groupJSON
@@ -326,14 +316,9 @@ func handleListApps(s *Server, w http.ResponseWriter, r *http.Request, _ []strin
 	if !ok {
 		return
 	}
-	start := 0
-	if after := q.Get("after"); after != "" {
-		a := parseID(after, "0oa", o.cfg.Seed, kindApp)
-		if a < 0 {
-			s.badCursor(w)
-			return
-		}
-		start = a + 1
+	start, ok := s.afterIndex(w, q, "0oa", kindApp)
+	if !ok {
+		return
 	}
 	end := min(o.cfg.Apps, start+limit)
 	var items []appJSON
@@ -401,4 +386,20 @@ func handleAppGroups(s *Server, w http.ResponseWriter, r *http.Request, p []stri
 		after = items[len(items)-1].ID
 	}
 	writeArray(w, r, items, after, end < len(groups))
+}
+
+// afterIndex decodes an `after` cursor (the id of the last item returned)
+// into the index to continue from: 0 without a cursor. A cursor that is
+// not one of this org's ids is answered with Okta's error and ok is false.
+func (s *Server) afterIndex(w http.ResponseWriter, q url.Values, prefix string, kind uint64) (start int, ok bool) {
+	after := q.Get("after")
+	if after == "" {
+		return 0, true
+	}
+	i := parseID(after, prefix, s.org.cfg.Seed, kind)
+	if i < 0 {
+		s.badCursor(w)
+		return 0, false
+	}
+	return i + 1, true
 }
