@@ -2,6 +2,9 @@ package extract
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -241,5 +244,46 @@ func TestFullRefreshReadsEverythingAgain(t *testing.T) {
 	mustRun(t, cfg)
 	if got, want := len(readStream(t, f.store, "users")), 2*f.org.Count("users"); got != want {
 		t.Fatalf("%d users after a full refresh, want %d (every user twice)", got, want)
+	}
+}
+
+// An interrupted run (SIGINT) aborts its open objects: what is in the
+// bucket is whole, nothing half-written is left, and the cursor covers only
+// committed objects.
+func TestInterruptLeavesOnlyWholeObjects(t *testing.T) {
+	orgCfg := oktatest.DefaultOrgConfig()
+	orgCfg.LogEvents = 20000
+	f := newFixture(t, fixtureOptions{org: orgCfg, server: oktatest.Options{Latency: 20 * time.Millisecond}, clock: clockReal()})
+	cfg := f.config("users", "logs")
+	cfg.MaxFileSize = 32 << 10
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(150*time.Millisecond, cancel)
+	_, err := Run(ctx, cfg)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want context.Canceled", err)
+	}
+	var leftovers []string
+	filepath.WalkDir(f.dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".jsonl.gz") && !strings.HasSuffix(p, ".json") {
+			leftovers = append(leftovers, p)
+		}
+		return nil
+	})
+	if len(leftovers) > 0 {
+		t.Fatalf("half-written files left behind: %v", leftovers)
+	}
+	committed := readStream(t, f.store, "logs") // every object reads to the end
+	st, _ := NewBucketState(f.store, "data/_oktalake/state/okta.json").Load(context.Background())
+	newest := ""
+	for _, r := range committed {
+		if p, _ := r["published"].(string); p > newest {
+			newest = p
+		}
+	}
+	if p := st.Streams["logs"].Published; p > newest {
+		t.Fatalf("cursor %s is past the committed events (newest %s)", p, newest)
+	}
+	if _, ok := st.Streams["users"]; ok && len(readStream(t, f.store, "users")) == 0 {
+		t.Fatal("users cursor saved without its objects")
 	}
 }

@@ -22,6 +22,7 @@ type fixture struct {
 	srv    *oktatest.Server
 	client *okta.Client
 	store  lake.Store
+	dir    string // the bucket's directory
 	clock  clock.Clock
 }
 
@@ -56,11 +57,12 @@ func newFixture(t *testing.T, fo fixtureOptions) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, _, err := lake.OpenStore(context.Background(), t.TempDir(), lake.StoreOptions{})
+	dir := t.TempDir()
+	store, _, err := lake.OpenStore(context.Background(), dir, lake.StoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{org: org, srv: srv, client: client, store: store, clock: fo.clock}
+	return &fixture{org: org, srv: srv, client: client, store: store, dir: dir, clock: fo.clock}
 }
 
 func (f *fixture) config(names ...string) Config {
