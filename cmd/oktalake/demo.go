@@ -116,7 +116,7 @@ func demoLoad(c *cli.Context, b *bucket, log *slog.Logger) error {
 		return err
 	}
 	l, err := load.New(c.Context, load.Config{
-		Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: "demo-" + randomToken()[:8],
+		Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: "demo",
 		Mapping: m, Port: pc, Logger: log,
 	})
 	if err != nil {
