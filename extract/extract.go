@@ -147,6 +147,9 @@ type StreamSummary struct {
 	Bytes   int64
 	// Pages is the number of pages read (successful requests).
 	Pages int64
+	// Okta counts this stream's requests, rate-limit waits, 429s, retries
+	// and failed requests.
+	Okta okta.BucketStats
 	// Skipped counts fan-out parents skipped without a request (empty groups).
 	Skipped int64
 	Err     error
@@ -207,7 +210,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		go func() {
 			defer wg.Done()
 			t0 := cfg.Clock.Now()
-			sum := r.runStream(ctx, st)
+			sum := r.runStream(okta.WithStatsTag(ctx, st.Name), st)
 			sum.Elapsed = cfg.Clock.Now().Sub(t0)
 			if sum.Err != nil {
 				cfg.Logger.Error("stream failed", "stream", st.Name, "err", sum.Err)
@@ -219,6 +222,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}()
 	}
 	wg.Wait()
+	tags := cfg.Client.TagStats()
+	for i := range results {
+		results[i].Okta = tags[results[i].Stream]
+	}
 	out := &Summary{Streams: results, Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start)}
 	if err := ctx.Err(); err != nil {
 		return out, err

@@ -191,6 +191,17 @@ func TestFaultsLoseNoPages(t *testing.T) {
 	if retries == 0 {
 		t.Errorf("no retries or 429s recorded in the summary: %+v", sum.Buckets)
 	}
+	// Each stream's own figures carry its faults.
+	byStream := map[string]StreamSummary{}
+	for _, st := range sum.Streams {
+		byStream[st.Stream] = st
+	}
+	if st := byStream["group_members"]; st.Okta.TooMany == 0 || st.Okta.Requests <= st.Pages {
+		t.Errorf("group_members stats %+v (pages %d): want its 429s and more requests than pages", st.Okta, st.Pages)
+	}
+	if st := byStream["users"]; st.Okta.Retries == 0 || st.Okta.TooMany != 0 {
+		t.Errorf("users stats %+v: want the 503 retry and no 429", st.Okta)
+	}
 }
 
 // Progress reports records as they arrive while a run is going.

@@ -14,13 +14,14 @@ import (
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
 	tw := tabwriter.NewWriter(cw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stream\trecords\tobjects\tbytes\tpages\tskipped\ttime\tstatus\t")
+	fmt.Fprintln(tw, "stream\trecords\tobjects\tbytes\trequests\twaits\t429s\terrors\tskipped\ttime\tstatus\t")
 	for _, st := range s.Streams {
 		status := "ok"
 		if st.Err != nil {
 			status = "FAILED"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Objects, humanBytes(st.Bytes), st.Pages, st.Skipped, st.Elapsed.Round(time.Millisecond), status)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Objects, humanBytes(st.Bytes),
+			st.Okta.Requests, st.Okta.Waits, st.Okta.TooMany, st.Okta.Errors, st.Skipped, st.Elapsed.Round(time.Millisecond), status)
 	}
 	tw.Flush()
 	for _, st := range s.Streams {

@@ -110,6 +110,9 @@ func (c *Client) BaseURL() string { return c.origin.String() }
 // Stats returns the counters of every rate-limit bucket used so far.
 func (c *Client) Stats() map[string]BucketStats { return c.gov.stats() }
 
+// TagStats returns the counters of every tag given with WithStatsTag.
+func (c *Client) TagStats() map[string]BucketStats { return c.gov.tagStats() }
+
 // Get sends one GET of pathOrURL (a path such as "/api/v1/users?limit=200",
 // or an absolute URL on the org's origin) through the governor, retrying as
 // retry.go says. A non-2xx answer gives an error wrapping *Error.
@@ -151,7 +154,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 			if err := check(resp); err != nil {
 				lastErr = err
 				if !isSyntaxError(err) {
-					c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+					c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
 					return nil, fmt.Errorf("getting %s: %w", u.Path, err)
 				}
 				o.malformed = true
@@ -162,7 +165,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 		case actSucceed:
 			return resp, nil
 		case actFail:
-			c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+			c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
 			return nil, fmt.Errorf("getting %s: %w", u.Path, lastErr)
 		}
 		limit := c.maxRetries
@@ -170,7 +173,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 			limit = min(limit, rule.maxRetries)
 		}
 		if attempt >= c.maxRetries || perRule[rule.name] >= limit {
-			c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+			c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
 			return nil, fmt.Errorf("getting %s: giving up after %d attempts: %w", u.Path, attempt+1, lastErr)
 		}
 		perRule[rule.name]++
@@ -193,7 +196,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 		}
 		c.log.Log(ctx, level, "okta retry", "bucket", bucket, "path", u.Path, "attempt", attempt+1,
 			"reason", rule.name, "status", o.status, "wait", wait, "error", errString(lastErr))
-		c.gov.count(bucket, func(s *BucketStats) {
+		c.gov.count(ctx, bucket, func(s *BucketStats) {
 			s.Retries++
 			if rule.action == actWaitReset && wait > 0 {
 				s.Waits++
@@ -202,7 +205,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 		})
 		if wait > 0 {
 			if err := c.clk.Sleep(ctx, wait); err != nil {
-				c.gov.count(bucket, func(s *BucketStats) { s.Errors++ })
+				c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
 				return nil, fmt.Errorf("getting %s: waiting to retry: %w", u.Path, err)
 			}
 		}
@@ -244,13 +247,13 @@ func (c *Client) attempt(ctx context.Context, bucket string, u *url.URL, renewed
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	c.gov.count(bucket, func(s *BucketStats) { s.Requests++ })
+	c.gov.count(ctx, bucket, func(s *BucketStats) { s.Requests++ })
 
 	status, header, body, err := c.exchange(req)
 	o.received = c.clk.Now()
 	c.gov.done(t, header, status, o.received)
 	if status == http.StatusTooManyRequests {
-		c.gov.count(bucket, func(s *BucketStats) { s.TooMany++ })
+		c.gov.count(ctx, bucket, func(s *BucketStats) { s.TooMany++ })
 	}
 	o.status, o.err, o.ctxDone = status, err, ctx.Err() != nil
 	if err != nil {

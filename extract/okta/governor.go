@@ -63,6 +63,7 @@ type governor struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
+	tags    map[string]*BucketStats
 	changed chan struct{} // closed and replaced on every state change
 }
 
@@ -106,6 +107,7 @@ func newGovernor(clk clock.Clock, share float64, maxConcurrency int, log *slog.L
 		log:     log,
 		sem:     make(chan struct{}, max(1, maxConcurrency)),
 		buckets: map[string]*bucket{},
+		tags:    map[string]*BucketStats{},
 		changed: make(chan struct{}),
 	}
 }
@@ -129,8 +131,10 @@ func (g *governor) acquire(ctx context.Context, name string) (*ticket, error) {
 			b.inFlight++
 			b.inFlightCur++
 			if waited {
-				b.stats.Waits++
-				b.stats.WaitTime += now.Sub(start)
+				for _, st := range g.statsLocked(ctx, b) {
+					st.Waits++
+					st.WaitTime += now.Sub(start)
+				}
 			}
 			g.mu.Unlock()
 			select {
@@ -277,11 +281,48 @@ func (g *governor) done(t *ticket, h http.Header, status int, received time.Time
 	}
 }
 
-// count updates a bucket's counters.
-func (g *governor) count(name string, f func(*BucketStats)) {
+// count updates a bucket's counters, and those of the request's stats tag.
+func (g *governor) count(ctx context.Context, name string, f func(*BucketStats)) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	f(&g.bucketLocked(name).stats)
+	for _, st := range g.statsLocked(ctx, g.bucketLocked(name)) {
+		f(st)
+	}
+}
+
+// statsLocked returns the counters a request updates: its bucket's, and its
+// tag's when the context carries one (WithStatsTag).
+func (g *governor) statsLocked(ctx context.Context, b *bucket) []*BucketStats {
+	tag, _ := ctx.Value(statsTagKey{}).(string)
+	if tag == "" {
+		return []*BucketStats{&b.stats}
+	}
+	st, ok := g.tags[tag]
+	if !ok {
+		st = &BucketStats{}
+		g.tags[tag] = st
+	}
+	return []*BucketStats{&b.stats, st}
+}
+
+// tagStats returns a copy of every tag's counters.
+func (g *governor) tagStats() map[string]BucketStats {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make(map[string]BucketStats, len(g.tags))
+	for tag, st := range g.tags {
+		out[tag] = *st
+	}
+	return out
+}
+
+type statsTagKey struct{}
+
+// WithStatsTag labels the requests made with ctx, so their requests, waits,
+// 429s, retries and errors are also counted under tag (TagStats): extract
+// tags each stream's requests with the stream name.
+func WithStatsTag(ctx context.Context, tag string) context.Context {
+	return context.WithValue(ctx, statsTagKey{}, tag)
 }
 
 // stats returns a copy of every bucket's counters.
