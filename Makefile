@@ -29,7 +29,7 @@ demo:
 ## test: every test, against a real MinIO server on loopback (built once, cached in $(TOOLS_DIR))
 test: minio jq
 	OKTALAKE_MINIO_BIN=$(MINIO) OKTALAKE_REQUIRE_MINIO=1 OKTALAKE_REQUIRE_JQ=1 \
-		$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: benchmarks; each reports ratios against a baseline measured in the same run
 ##   micro: writer, mapping (vs the jq CLI), Port upserts, governor; macro (one run each):
