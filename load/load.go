@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
@@ -63,6 +64,24 @@ type Config struct {
 	DrainTimeout time.Duration
 	Clock        clock.Clock
 	Logger       *slog.Logger
+	// Progress, when set, is called about every second while objects load
+	// (the CLI draws it on a terminal); ProgressEvery changes the period.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Progress is a snapshot of a running load.
+type Progress struct {
+	Objects, Records, Entities int64
+	Elapsed                    time.Duration
+}
+
+func (p Progress) String() string {
+	rate := 0.0
+	if p.Elapsed > 0 {
+		rate = float64(p.Entities) / p.Elapsed.Seconds()
+	}
+	return fmt.Sprintf("objects %d  records %d  entities %d  %.0f entities/s", p.Objects, p.Records, p.Entities, rate)
 }
 
 // SetDefaults fills zero fields.
@@ -111,6 +130,9 @@ func (c *Config) Validate() error {
 
 // Loader loads a bucket into Port.
 type Loader struct {
+	// live counters for progress displays
+	liveRecords, liveEntities, liveObjects atomic.Int64
+
 	cfg  Config
 	cp   *checkpointStore
 	mu   sync.Mutex
@@ -138,6 +160,7 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 // checkpoints it before returning.
 func (l *Loader) Run(ctx context.Context) (*Summary, error) {
 	start := l.cfg.Clock.Now()
+	defer l.reportProgress(start)()
 	for {
 		if err := l.pass(ctx); err != nil {
 			// Even when interrupted: the object in progress failed and is
@@ -308,4 +331,32 @@ func (l *Loader) warnUnmatched(stream string) {
 		l.cfg.Logger.Warn("no mapping applied to any record of this stream; check the mapping's filters and that the key prefix is one segment",
 			"stream", stream, "records", s.Records, "example key prefix", lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace, stream))
 	}
+}
+
+// reportProgress calls cfg.Progress every second (wall time) until stopped.
+func (l *Loader) reportProgress(start time.Time) (stop func()) {
+	if l.cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		every := l.cfg.ProgressEvery
+		if every <= 0 {
+			every = time.Second
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				l.cfg.Progress(Progress{Objects: l.liveObjects.Load(), Records: l.liveRecords.Load(), Entities: l.liveEntities.Load(), Elapsed: l.cfg.Clock.Now().Sub(start)})
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }

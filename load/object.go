@@ -132,6 +132,7 @@ func (run *objectRun) read(ctx context.Context) error {
 		}
 		lastLine = rec.Line
 		run.sum.records++
+		run.l.liveRecords.Add(1)
 		run.mapRecord(ctx, run.key, rec)
 	}
 }
@@ -299,6 +300,7 @@ func (run *objectRun) send(ctx context.Context, blueprint string, ents []pending
 		}
 		run.mu.Lock()
 		run.sum.entities += int64(len(batch) - len(failures))
+		run.l.liveEntities.Add(int64(len(batch) - len(failures)))
 		run.sum.failed += int64(len(failures))
 		run.sum.byBlueprint[blueprint] += int64(len(batch) - len(failures))
 		run.mu.Unlock()

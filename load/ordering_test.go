@@ -2,10 +2,18 @@ package load
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/load/porttest"
 )
+
+func porttestLatency(d time.Duration) porttest.Options { return porttest.Options{Latency: d} }
 
 // A record that deletes an entity followed by one that creates it again
 // leaves the entity in Port: deletes and upserts of one blueprint reach
@@ -52,5 +60,24 @@ func TestUnmatchedStreamWarned(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "no mapping applied") || !strings.Contains(logs.String(), "stream=users") {
 		t.Errorf("no warning about the unmatched stream:\n%s", logs.String())
+	}
+}
+
+// Progress reports objects, records and entities while a load runs.
+func TestLoadProgress(t *testing.T) {
+	pe := newPort(t, portSetup{realClock: true, server: porttestLatency(5 * time.Millisecond)})
+	store := newStore(t)
+	for i := 0; i < 4; i++ {
+		putObject(t, store, dataKey("users", fmt.Sprintf("24_%d_0", i)), users(i*50, i*50+50))
+	}
+	var last atomic.Pointer[Progress]
+	l := newLoader(t, store, pe, Config{Clock: clock.Real(), ProgressEvery: 2 * time.Millisecond, Progress: func(p Progress) { last.Store(&p) }})
+	run(t, l)
+	p := last.Load()
+	if p == nil || p.Records == 0 || p.Entities == 0 {
+		t.Fatalf("last progress = %+v, want records and entities", p)
+	}
+	if !strings.Contains(p.String(), "entities/s") {
+		t.Errorf("progress line %q", p.String())
 	}
 }

@@ -60,6 +60,7 @@ func (l *Loader) record(stream string, c objectCounts) {
 		l.sums[stream] = s
 	}
 	s.Objects++
+	l.liveObjects.Add(1)
 	s.Records += c.records
 	s.Entities += c.entities
 	s.Deletes += c.deletes

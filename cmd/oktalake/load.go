@@ -117,6 +117,9 @@ func loadCommand() *cli.Command {
 				}
 				cfg.Wake = wake
 			}
+			if isTerminal(c.App.ErrWriter) && !c.Bool("follow") {
+				cfg.Progress = func(p load.Progress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
+			}
 			l, err := load.New(c.Context, cfg)
 			if err != nil {
 				return err
@@ -126,6 +129,9 @@ func loadCommand() *cli.Command {
 				sum, err = l.ReplayErrors(c.Context)
 			} else {
 				sum, err = l.Run(c.Context)
+			}
+			if cfg.Progress != nil {
+				fmt.Fprint(c.App.ErrWriter, "\r\033[K")
 			}
 			if sum != nil {
 				sum.WriteTo(c.App.Writer)
