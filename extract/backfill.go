@@ -82,12 +82,31 @@ func BackfillStateKey(prefix, namespace string) string {
 }
 
 func (s *BackfillState) covers(w Window) bool {
+	return len(s.uncovered(w)) == 0
+}
+
+// uncovered returns the parts of w no finished window covers, in order. A
+// backfill whose --until was "now" ends in a window that a later run, with
+// a later now, must finish without reading the covered part again.
+func (s *BackfillState) uncovered(w Window) []Window {
+	parts := []Window{w}
 	for _, d := range s.Done {
-		if !w.Since.Before(d.Since) && !w.Until.After(d.Until) {
-			return true
+		var next []Window
+		for _, p := range parts {
+			if !d.Until.After(p.Since) || !d.Since.Before(p.Until) {
+				next = append(next, p) // no overlap
+				continue
+			}
+			if p.Since.Before(d.Since) {
+				next = append(next, Window{Since: p.Since, Until: d.Since})
+			}
+			if d.Until.Before(p.Until) {
+				next = append(next, Window{Since: d.Until, Until: p.Until})
+			}
 		}
+		parts = next
 	}
-	return false
+	return parts
 }
 
 // add records w and merges touching intervals, keeping the record small.
@@ -164,15 +183,14 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 
 	b := &backfill{cfg: cfg, stream: st, state: &state, stateKey: stateKey, start: now}
 	var todo []Window
-	all := SplitWindows(cfg.Since, cfg.Until, cfg.Window)
-	for _, w := range all {
-		if state.covers(w) {
+	for _, w := range SplitWindows(cfg.Since, cfg.Until, cfg.Window) {
+		parts := state.uncovered(w)
+		if len(parts) == 0 {
 			b.skipped++
-			continue
 		}
-		todo = append(todo, w)
+		todo = append(todo, parts...)
 	}
-	b.total = len(all)
+	b.total = b.skipped + len(todo)
 
 	work := make(chan Window)
 	var wg sync.WaitGroup

@@ -201,4 +201,13 @@ func TestSplitWindows(t *testing.T) {
 	if len(st.Done) != 1 || !st.covers(Window{Since: s.Add(time.Hour), Until: s.Add(14 * time.Hour)}) {
 		t.Fatalf("merged done = %v", st.Done)
 	}
+	// A window reaching past what is done is read only where it is not.
+	var partial BackfillState
+	partial.add(Window{Since: s, Until: s.Add(3 * time.Hour)})
+	partial.add(Window{Since: s.Add(4 * time.Hour), Until: s.Add(5 * time.Hour)})
+	got := partial.uncovered(Window{Since: s.Add(time.Hour), Until: s.Add(6 * time.Hour)})
+	want := []Window{{s.Add(3 * time.Hour), s.Add(4 * time.Hour)}, {s.Add(5 * time.Hour), s.Add(6 * time.Hour)}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("uncovered = %v, want %v", got, want)
+	}
 }

@@ -93,9 +93,16 @@ func extractCommand() *cli.Command {
 
 func backfillCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "backfill",
-		Usage:     "read historical system-log events in bounded windows (event-time partitions, resumable)",
-		ArgsUsage: "logs",
+		Name:        "backfill",
+		Usage:       "read historical events in bounded windows (event-time partitions, resumable)",
+		Subcommands: []*cli.Command{backfillLogsCommand()},
+	}
+}
+
+func backfillLogsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "logs",
+		Usage: "backfill system-log events published in [--since, --until)",
 		Flags: concat(oktaFlags(), bucketFlags(), writerFlags(), logFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "since", Required: true, Usage: "first published time (at most 90 days back)"},
 			&cli.StringFlag{Name: "until", Usage: "end of the range, exclusive (default: now)"},
@@ -103,8 +110,8 @@ func backfillCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: 4, Usage: "windows read at once"},
 		}),
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 || c.Args().First() != "logs" {
-				return usagef("backfill takes one argument, the stream: logs")
+			if c.NArg() != 0 {
+				return usagef("backfill logs takes no arguments, got %q", c.Args().Slice())
 			}
 			log, err := newLogger(c)
 			if err != nil {
