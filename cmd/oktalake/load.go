@@ -193,6 +193,11 @@ func mapCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("map needs at least one .jsonl.gz object or JSONL file")
 			}
+			for _, a := range c.Args().Slice() {
+				if strings.HasPrefix(a, "-") {
+					return usagef("map: flags go before the files (got %q after them)", a)
+				}
+			}
 			log, err := newLogger(c)
 			if err != nil {
 				return err
