@@ -29,6 +29,9 @@ func demoCommand() *cli.Command {
 			&cli.IntFlag{Name: "users", Usage: "users in the simulated org (default: a small org)"},
 		}),
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			log, err := newLogger(c)
 			if err != nil {
 				return err

@@ -38,6 +38,9 @@ func extractCommand() *cli.Command {
 			&cli.DurationFlag{Name: "every", EnvVars: []string{"OKTALAKE_EVERY"}, Usage: "run again on this interval until interrupted (e.g. 1h)"},
 		}),
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			log, err := newLogger(c)
 			if err != nil {
 				return err
@@ -170,6 +173,9 @@ func streamsCommand() *cli.Command {
 		Usage: "list the stream catalog, or print a stream's JSON schema",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "schema", Usage: "print this stream's JSON schema"}},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			if name := c.String("schema"); name != "" {
 				return printSchema(c.App.Writer, name)
 			}

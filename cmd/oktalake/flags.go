@@ -197,3 +197,13 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// noArgs refuses positional arguments where a command takes none: urfave/cli
+// stops reading flags at the first argument, so a stray word would silently
+// hide every flag after it.
+func noArgs(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("%s takes no arguments, got %q (flags go before any argument)", c.Command.FullName(), c.Args().Slice())
+	}
+	return nil
+}

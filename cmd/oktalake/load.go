@@ -82,6 +82,9 @@ func loadCommand() *cli.Command {
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
 		}),
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			log, err := newLogger(c)
 			if err != nil {
 				return err
@@ -165,6 +168,9 @@ func portCommand() *cli.Command {
 				&cli.BoolFlag{Name: "update", Usage: "also update blueprints that exist"},
 			}),
 			Action: func(c *cli.Context) error {
+				if err := noArgs(c); err != nil {
+					return err
+				}
 				log, err := newLogger(c)
 				if err != nil {
 					return err

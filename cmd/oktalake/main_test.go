@@ -107,6 +107,7 @@ func TestExitCodes(t *testing.T) {
 		{"streams catalog", []string{"streams"}, 0, ""},
 		{"unknown schema", []string{"streams", "--schema", "nope"}, 2, "unknown stream"},
 		{"backfill without stream", []string{"backfill", "--since", "2026-11-01"}, 2, "since"},
+		{"extract with a stray argument", []string{"extract", "users", "--streams", "users"}, 2, "takes no arguments"},
 		{"map flag after the files", []string{"map", "x.jsonl", "--stream", "users"}, 2, "flags go before"},
 		{"backfill logs with an argument", []string{"backfill", "logs", "users"}, 2, "since"},
 	}
