@@ -113,8 +113,8 @@ func backfillLogsCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: 4, Usage: "windows read at once"},
 		}),
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 0 {
-				return usagef("backfill logs takes no arguments, got %q", c.Args().Slice())
+			if err := noArgs(c); err != nil {
+				return err
 			}
 			log, err := newLogger(c)
 			if err != nil {
