@@ -108,12 +108,14 @@ func TestExitCodes(t *testing.T) {
 		{"unknown schema", []string{"streams", "--schema", "nope"}, 2, "unknown stream"},
 		{"backfill without stream", []string{"backfill", "--since", "2026-11-01"}, 2, "since"},
 		{"extract with a stray argument", []string{"extract", "users", "--streams", "users"}, 2, "takes no arguments"},
+		{"load without Port credentials", []string{"load", "--bucket", "."}, 2, "--port-client-id"},
 		{"map flag after the files", []string{"map", "x.jsonl", "--stream", "users"}, 2, "flags go before"},
 		{"backfill logs with an argument", []string{"backfill", "logs", "users"}, 2, "since"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("OKTA_API_TOKEN", "")
+			t.Setenv("PORT_CLIENT_ID", "")
 			_, errOut, code := runCLI(t, tc.args...)
 			if code != tc.code || !strings.Contains(errOut, tc.msg) {
 				t.Fatalf("code %d (want %d), stderr %q (want it to mention %q)", code, tc.code, errOut, tc.msg)
