@@ -69,7 +69,8 @@ tools: minio jq $(STATICCHECK)
 
 ## minio-server: MinIO on $(MINIO_ADDRESS) without Docker (what docker-compose.yml runs)
 minio-server: minio
-	mkdir -p $(MINIO_DATA)/$(MINIO_BUCKET)
+	mkdir -p $(MINIO_DATA)
+	@echo "then: oktalake check --skip-okta --create-bucket --bucket s3://$(MINIO_BUCKET) --s3-endpoint http://$(MINIO_ADDRESS)"
 	MINIO_ROOT_USER=$(MINIO_ROOT_USER) MINIO_ROOT_PASSWORD=$(MINIO_ROOT_PASSWORD) \
 		$(MINIO) server $(MINIO_DATA) --address $(MINIO_ADDRESS) --console-address $(MINIO_CONSOLE)
 
