@@ -15,7 +15,7 @@ MINIO_ROOT_PASSWORD ?= oktalake-secret
 MINIO_BUCKET ?= okta-lake
 TEST_TIMEOUT ?= 15m
 
-.PHONY: all build demo test bench lint minio jq tools minio-server minio-bucket clean
+.PHONY: all build demo test bench lint minio jq tools minio-server clean
 
 all: build
 
