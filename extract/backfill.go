@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/streams"
 )
@@ -27,8 +28,8 @@ type BackfillConfig struct {
 	Window time.Duration
 	// Workers is how many windows run at once (default 4).
 	Workers int
-	// Progress, when set, is called after each window and at least every
-	// ProgressEvery while windows run.
+	// Progress, when set, is called after each window and every
+	// ProgressEvery of wall time (default one second) while windows run.
 	Progress      func(BackfillProgress)
 	ProgressEvery time.Duration
 }
@@ -153,9 +154,6 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 	if cfg.Workers <= 0 {
 		cfg.Workers = 4
 	}
-	if cfg.ProgressEvery <= 0 {
-		cfg.ProgressEvery = time.Second
-	}
 	now := cfg.Clock.Now()
 	if cfg.Until.IsZero() || cfg.Until.After(now) {
 		cfg.Until = now
@@ -209,7 +207,7 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 			}
 		}()
 	}
-	stopTicker := b.tick(ctx)
+	stopTicker := b.tick()
 feed:
 	for _, w := range todo {
 		select {
@@ -358,19 +356,11 @@ func (b *backfill) report() {
 	}
 }
 
-func (b *backfill) tick(ctx context.Context) func() {
+func (b *backfill) tick() func() {
 	if b.cfg.Progress == nil {
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for b.cfg.Clock.Sleep(ctx, b.cfg.ProgressEvery) == nil {
-			b.report()
-		}
-	}()
-	return func() { cancel(); <-done }
+	return schedule.Tick(b.cfg.ProgressEvery, b.report)
 }
 
 // removePartial deletes the objects an interrupted attempt at the same

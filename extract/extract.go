@@ -18,6 +18,7 @@ import (
 
 	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/streams"
 )
@@ -331,31 +332,13 @@ func (r *run) reportProgress() (stop func()) {
 	if r.cfg.Progress == nil {
 		return func() {}
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		every := r.cfg.ProgressEvery
-		if every <= 0 {
-			every = time.Second
+	return schedule.Tick(r.cfg.ProgressEvery, func() {
+		var reqs int64
+		for _, b := range r.cfg.Client.Stats() {
+			reqs += b.Requests
 		}
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				var reqs int64
-				for _, b := range r.cfg.Client.Stats() {
-					reqs += b.Requests
-				}
-				r.cfg.Progress(Progress{Records: r.records.Load(), StreamsDone: int(r.streamsDone.Load()), Streams: len(r.cfg.Streams), Requests: reqs, Elapsed: r.cfg.Clock.Now().Sub(r.start)})
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
+		r.cfg.Progress(Progress{Records: r.records.Load(), StreamsDone: int(r.streamsDone.Load()), Streams: len(r.cfg.Streams), Requests: reqs, Elapsed: r.cfg.Clock.Now().Sub(r.start)})
+	})
 }
 
 // runTopLevel lists a stream with no parent. Users and groups are incremental

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load/mapping"
 	"github.com/oktalake/oktalake/load/port"
@@ -338,25 +339,7 @@ func (l *Loader) reportProgress(start time.Time) (stop func()) {
 	if l.cfg.Progress == nil {
 		return func() {}
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		every := l.cfg.ProgressEvery
-		if every <= 0 {
-			every = time.Second
-		}
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				l.cfg.Progress(Progress{Objects: l.liveObjects.Load(), Records: l.liveRecords.Load(), Entities: l.liveEntities.Load(), Elapsed: l.cfg.Clock.Now().Sub(start)})
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
+	return schedule.Tick(l.cfg.ProgressEvery, func() {
+		l.cfg.Progress(Progress{Objects: l.liveObjects.Load(), Records: l.liveRecords.Load(), Entities: l.liveEntities.Load(), Elapsed: l.cfg.Clock.Now().Sub(start)})
+	})
 }

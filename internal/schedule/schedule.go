@@ -43,3 +43,27 @@ func Every(ctx context.Context, interval time.Duration, log *slog.Logger, fn fun
 		}
 	}
 }
+
+// Tick calls fn every interval of wall time (default one second) until stop
+// is called; stop waits for a call in progress. Progress displays use it.
+func Tick(every time.Duration, fn func()) (stop func()) {
+	if every <= 0 {
+		every = time.Second
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

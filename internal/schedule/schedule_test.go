@@ -56,3 +56,21 @@ func TestEveryWithoutIntervalReturnsTheError(t *testing.T) {
 		t.Fatalf("err = %v, want %v", err, want)
 	}
 }
+
+func TestTickCallsUntilStopped(t *testing.T) {
+	var n atomic.Int32
+	stop := Tick(time.Millisecond, func() { n.Add(1) })
+	deadline := time.Now().Add(5 * time.Second)
+	for n.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	after := n.Load()
+	if after < 3 {
+		t.Fatalf("fn called %d times in 5 s at a 1 ms interval", after)
+	}
+	time.Sleep(10 * time.Millisecond)
+	if n.Load() != after {
+		t.Fatal("fn called after stop")
+	}
+}
