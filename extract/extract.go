@@ -401,16 +401,25 @@ func (r *run) startCursor(stream string) string {
 	return "1970-01-01T00:00:00.000Z"
 }
 
+// cursorFields are the record fields extract reads: decoding into a struct
+// skips building a map of every field, and this runs once per record.
+type cursorFields struct {
+	LastUpdated string `json:"lastUpdated"`
+	Published   string `json:"published"`
+}
+
 func stringField(rec json.RawMessage, field string) string {
-	var v map[string]json.RawMessage
+	var v cursorFields
 	if json.Unmarshal(rec, &v) != nil {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(v[field], &s) != nil {
-		return ""
+	switch field {
+	case "lastUpdated":
+		return v.LastUpdated
+	case "published":
+		return v.Published
 	}
-	return s
+	panic("extract: no cursor field " + field)
 }
 
 // withField adds "name": value to a JSON object record without re-encoding it.
