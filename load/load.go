@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -282,6 +283,9 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		}
 		return fmt.Errorf("listing %s: %w", prefix, err)
 	}
+	// Parts of one object name load in part order: Airbyte's part numbers are
+	// not padded, so "_10" sorts before "_2" in key order.
+	sort.SliceStable(pending, func(i, j int) bool { return partLess(pending[i].Key, pending[j].Key) })
 	var pendingOldest time.Time
 	for _, o := range pending {
 		if pendingOldest.IsZero() || o.LastModified.Before(pendingOldest) {
@@ -342,4 +346,38 @@ func (l *Loader) reportProgress(start time.Time) (stop func()) {
 	return schedule.Tick(l.cfg.ProgressEvery, func() {
 		l.cfg.Progress(Progress{Objects: l.liveObjects.Load(), Records: l.liveRecords.Load(), Entities: l.liveEntities.Load(), Elapsed: l.cfg.Clock.Now().Sub(start)})
 	})
+}
+
+// partLess orders keys by the name before their part number, then by the
+// part number as a number ("x_2.jsonl.gz" before "x_10.jsonl.gz").
+func partLess(a, b string) bool {
+	ab, an := splitPart(a)
+	bb, bn := splitPart(b)
+	if ab != bb || an < 0 || bn < 0 {
+		return a < b
+	}
+	return an < bn
+}
+
+// splitPart splits "<base><n>.jsonl.gz" into base and n (-1 without one).
+func splitPart(key string) (string, int) {
+	name := key
+	for _, ext := range []string{".jsonl.gz", ".json.gz", ".jsonl"} {
+		if strings.HasSuffix(name, ext) {
+			name = strings.TrimSuffix(name, ext)
+			break
+		}
+	}
+	i := len(name)
+	for i > 0 && name[i-1] >= '0' && name[i-1] <= '9' {
+		i--
+	}
+	if i == len(name) {
+		return key, -1
+	}
+	n, err := strconv.Atoi(name[i:])
+	if err != nil {
+		return key, -1
+	}
+	return name[:i], n
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -79,5 +80,14 @@ func TestLoadProgress(t *testing.T) {
 	}
 	if !strings.Contains(p.String(), "entities/s") {
 		t.Errorf("progress line %q", p.String())
+	}
+}
+
+func TestPartOrder(t *testing.T) {
+	keys := []string{"a/24_5_10.jsonl.gz", "a/24_5_2.jsonl.gz", "a/24_5_1.jsonl.gz", "a/24_4_11.jsonl.gz", "a/zz.jsonl.gz"}
+	sort.SliceStable(keys, func(i, j int) bool { return partLess(keys[i], keys[j]) })
+	want := "a/24_4_11.jsonl.gz a/24_5_1.jsonl.gz a/24_5_2.jsonl.gz a/24_5_10.jsonl.gz a/zz.jsonl.gz"
+	if got := strings.Join(keys, " "); got != want {
+		t.Fatalf("order = %s\nwant    %s", got, want)
 	}
 }
