@@ -28,6 +28,13 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal asks for a safe stop (objects finished or
+		// aborted, checkpoints written); a second one exits at once.
+		<-ctx.Done()
+		stop()
+		fmt.Fprintln(os.Stderr, "oktalake: interrupted: finishing safely (signal again to exit at once)")
+	}()
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -39,6 +46,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return 0
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "oktalake: interrupted: open objects were aborted; committed objects and the state that covers them are kept")
+		return 1
 	}
 	fmt.Fprintf(stderr, "oktalake: %v\n", err)
 	var ue usageError

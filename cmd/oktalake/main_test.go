@@ -215,3 +215,14 @@ func TestBackfillCLI(t *testing.T) {
 		t.Fatalf("a since beyond retention: code %d, %s", code, errOut)
 	}
 }
+
+// An interrupted run says what was kept, not just "context canceled".
+func TestInterruptedMessage(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"oktalake", "demo", "--bucket", t.TempDir()}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "interrupted") {
+		t.Fatalf("code %d, stderr %q", code, errb.String())
+	}
+}
