@@ -2,7 +2,6 @@ package okta
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -36,46 +35,11 @@ func newTestClient(t *testing.T, srvURL string, mods ...func(*Config)) *Client {
 	return c
 }
 
-// manualClock is a clock whose Sleep returns at once after moving time on,
-// recording each sleep: waits can be checked to the millisecond.
-type manualClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
+// manualClock moves time on at each Sleep and records the sleeps, so waits
+// can be checked to the millisecond.
+type manualClock = clock.Manual
 
-func newManualClock() *manualClock { return &manualClock{now: testStart} }
-
-func (m *manualClock) Now() time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.now
-}
-
-func (m *manualClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sleeps = append(m.sleeps, d)
-	if d > 0 {
-		m.now = m.now.Add(d)
-	}
-	return nil
-}
-
-func (m *manualClock) Advance(d time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.now = m.now.Add(d)
-}
-
-func (m *manualClock) Sleeps() []time.Duration {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]time.Duration(nil), m.sleeps...)
-}
+func newManualClock() *manualClock { return clock.NewManual(testStart) }
 
 // writeJSON writes v as a 200 JSON response.
 func writeJSON(w http.ResponseWriter, v any) {

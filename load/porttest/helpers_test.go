@@ -2,9 +2,9 @@ package porttest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/oktalake/oktalake/internal/clock"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -160,33 +160,11 @@ type bulkBody struct {
 	Message  string       `json:"message"`
 }
 
-// fakeClock jumps forward on Sleep, so waits for rate-limit resets cost nothing.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock jumps forward on Sleep, so backoffs and rate-limit resets cost nothing.
+type fakeClock = clock.Manual
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	f.Advance(d)
-	return ctx.Err()
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if d > 0 {
-		f.now = f.now.Add(d)
-	}
+	return clock.NewManual(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 // user is a valid okta_user entity from the fixtures.
