@@ -29,10 +29,7 @@ func demoCommand() *cli.Command {
 			&cli.IntFlag{Name: "users", Usage: "users in the simulated org (default: a small org)"},
 		}),
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			log, err := newLogger(c)
+			log, err := begin(c)
 			if err != nil {
 				return err
 			}

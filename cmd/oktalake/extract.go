@@ -38,10 +38,7 @@ func extractCommand() *cli.Command {
 			&cli.DurationFlag{Name: "every", EnvVars: []string{"OKTALAKE_EVERY"}, Usage: "run again on this interval until interrupted (e.g. 1h)"},
 		}),
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			log, err := newLogger(c)
+			log, err := begin(c)
 			if err != nil {
 				return err
 			}
@@ -113,10 +110,7 @@ func backfillLogsCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: 4, Usage: "windows read at once"},
 		}),
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			log, err := newLogger(c)
+			log, err := begin(c)
 			if err != nil {
 				return err
 			}

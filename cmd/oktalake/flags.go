@@ -207,3 +207,12 @@ func noArgs(c *cli.Context) error {
 	}
 	return nil
 }
+
+// begin starts a command that takes no arguments: it refuses stray ones and
+// returns the logger its flags ask for.
+func begin(c *cli.Context) (*slog.Logger, error) {
+	if err := noArgs(c); err != nil {
+		return nil, err
+	}
+	return newLogger(c)
+}

@@ -88,10 +88,7 @@ func loadCommand() *cli.Command {
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
 		}),
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			log, err := newLogger(c)
+			log, err := begin(c)
 			if err != nil {
 				return err
 			}
@@ -174,10 +171,7 @@ func portCommand() *cli.Command {
 				&cli.BoolFlag{Name: "update", Usage: "also update blueprints that exist"},
 			}),
 			Action: func(c *cli.Context) error {
-				if err := noArgs(c); err != nil {
-					return err
-				}
-				log, err := newLogger(c)
+				log, err := begin(c)
 				if err != nil {
 					return err
 				}

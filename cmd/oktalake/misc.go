@@ -44,10 +44,7 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "create-bucket", Usage: "create the bucket if it does not exist (local MinIO)"},
 		}),
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			log, err := newLogger(c)
+			log, err := begin(c)
 			if err != nil {
 				return err
 			}
