@@ -27,16 +27,20 @@ func (u usageError) Unwrap() error { return u.err }
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// The first signal asks for a safe stop (objects finished or
-		// aborted, checkpoints written); a second one exits at once.
-		<-ctx.Done()
-		stop()
+		// aborted, checkpoints written); after it the default handling is
+		// back, so a second signal exits at once.
+		<-signals
+		signal.Stop(signals)
 		fmt.Fprintln(os.Stderr, "oktalake: interrupted: finishing safely (signal again to exit at once)")
+		cancel()
 	}()
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
-	stop()
+	cancel()
 	os.Exit(code)
 }
 
