@@ -156,6 +156,18 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 // records of several objects in one run).
 func (run *objectRun) mapRecord(ctx context.Context, key string, rec lake.Record) {
 	res := run.l.cfg.Mapping.Apply(ctx, rec.Data, key)
+	if res.Interrupted != "" {
+		// An incomplete result is never sent: when the load is being
+		// stopped the object fails (it loads again next time); when the
+		// record ran out of jq time it is kept for --replay-errors.
+		if ctx.Err() != nil {
+			run.fail(fmt.Errorf("mapping line %d of %s: %s", rec.Line, key, res.Interrupted))
+			return
+		}
+		run.sum.rejected++
+		run.dl.add(DeadLetter{ObjectKey: key, Line: rec.Line, Record: rec.Data, Reason: "mapping: " + res.Interrupted})
+		return
+	}
 	run.sum.mapErrors += int64(len(res.Errors))
 	for _, rj := range res.Rejected {
 		run.sum.rejected++

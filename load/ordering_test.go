@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/load/mapping"
 	"github.com/oktalake/oktalake/load/porttest"
 )
 
@@ -89,5 +90,36 @@ func TestPartOrder(t *testing.T) {
 	want := "a/24_4_11.jsonl.gz a/24_5_1.jsonl.gz a/24_5_2.jsonl.gz a/24_5_10.jsonl.gz a/zz.jsonl.gz"
 	if got := strings.Join(keys, " "); got != want {
 		t.Fatalf("order = %s\nwant    %s", got, want)
+	}
+}
+
+// A record whose jq runs out of time is dead-lettered, never dropped as if
+// no mapping applied, and never sent half-mapped.
+func TestMappingTimeoutDeadLettered(t *testing.T) {
+	pe := newPort(t, portSetup{})
+	store := newStore(t)
+	recs := users(0, 3)
+	recs[1]["slow"] = true
+	putObject(t, store, dataKey("users", "24_1_0"), recs)
+	m, err := mapping.Parse([]byte(`[{"blueprint": "okta_user",
+	  "filter": "if .body.slow then ([range(1e12)] | length > 0) else true end",
+	  "entity": {"identifier": ".body.id", "title": ".body.profile.login",
+	    "properties": {"id": ".body.id", "status": ".body.status", "created": ".body.created", "activated": ".body.created",
+	      "statusChanged": ".body.created", "lastUpdated": ".body.lastUpdated", "type": ".body.type",
+	      "profile": ".body.profile", "credentials": ".body.credentials"}}}]`),
+		"slow mapping", mapping.Options{Timeout: 30 * time.Millisecond, MaxValueBytes: -1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := run(t, newLoader(t, store, pe, Config{Mapping: m}))
+	if got := pe.count("okta_user"); got != 2 {
+		t.Fatalf("%d users in Port, want the 2 fast ones", got)
+	}
+	_, items := deadLettersIn(t, store, "data")
+	if len(items) != 1 || items[0].Line != 2 || !strings.Contains(items[0].Reason, "timed out") {
+		t.Fatalf("dead letters = %+v, want line 2 with a timeout reason", items)
+	}
+	if s := sum.Streams[0]; s.Unmatched != 0 || s.Rejected != 1 {
+		t.Errorf("summary %+v: the slow record must count as rejected, not unmatched", s)
 	}
 }

@@ -32,8 +32,11 @@ func portFlags() []cli.Flag {
 	}
 }
 
-func mappingFlag() cli.Flag {
-	return &cli.StringFlag{Name: "mapping", EnvVars: []string{"OKTALAKE_MAPPING"}, Usage: "webhook-dialect JSON or Ocean-dialect YAML (default: the embedded mapping for every stream)"}
+func mappingFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "mapping", EnvVars: []string{"OKTALAKE_MAPPING"}, Usage: "webhook-dialect JSON or Ocean-dialect YAML (default: the embedded mapping for every stream)"},
+		&cli.DurationFlag{Name: "mapping-timeout", EnvVars: []string{"OKTALAKE_MAPPING_TIMEOUT"}, Value: mapping.DefaultTimeout, Usage: "jq time allowed per record; a record over it is dead-lettered"},
+	}
 }
 
 func newPortClient(c *cli.Context, log *slog.Logger) (*port.Client, error) {
@@ -66,7 +69,7 @@ func loadMapping(c *cli.Context, log *slog.Logger) (*mapping.Mapping, error) {
 		}
 		data, source = b, name
 	}
-	m, err := mapping.Parse(data, source, mapping.Options{Logger: log})
+	m, err := mapping.Parse(data, source, mapping.Options{Logger: log, Timeout: c.Duration("mapping-timeout")})
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--mapping: %w", err)}
 	}
@@ -77,8 +80,7 @@ func loadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "load",
 		Usage: "load the bucket into Port through the jq mapping",
-		Flags: concat(bucketFlags(), portFlags(), logFlags(), []cli.Flag{
-			mappingFlag(),
+		Flags: concat(bucketFlags(), portFlags(), logFlags(), mappingFlags(), []cli.Flag{
 			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to load (default: every stream in the bucket)"},
 			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: "default", Usage: "checkpoint name (several loaders may read one bucket)"},
 			&cli.BoolFlag{Name: "follow", EnvVars: []string{"OKTALAKE_FOLLOW"}, Usage: "keep polling for new objects"},
@@ -190,8 +192,7 @@ func mapCommand() *cli.Command {
 		Name:      "map",
 		Usage:     "dry run: print the entities (and deletes) a mapping makes of objects or JSONL files",
 		ArgsUsage: "OBJECT_OR_JSONL...",
-		Flags: concat(logFlags(), []cli.Flag{
-			mappingFlag(),
+		Flags: concat(logFlags(), mappingFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the file's path)"},
 			&cli.StringFlag{Name: "stream", Usage: "present the files as objects of this stream (key data/okta/STREAM/FILE)"},
 		}),
@@ -269,6 +270,9 @@ func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *jso
 		}
 		for _, e := range res.Errors {
 			fmt.Fprintf(errw, "%s:%d: %v\n", file, rec.Line, e)
+		}
+		if res.Interrupted != "" {
+			fmt.Fprintf(errw, "%s:%d: mapping incomplete: %s\n", file, rec.Line, res.Interrupted)
 		}
 	}
 }

@@ -97,13 +97,21 @@ func (r *run) runJQ(e *expr, input any) (v any, ok bool, err error) {
 }
 
 func (r *run) ctxError(ctx context.Context) error {
-	if r.parent.Err() != nil {
-		return fmt.Errorf("evaluation canceled: %w", r.parent.Err())
+	var err error
+	switch {
+	case r.parent.Err() != nil:
+		err = fmt.Errorf("evaluation canceled: %w", r.parent.Err())
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		err = fmt.Errorf("evaluation timed out: the record's jq took more than %v", r.m.opts.Timeout)
+	default:
+		err = ctx.Err()
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("evaluation timed out: the record's jq took more than %v", r.m.opts.Timeout)
+	// The record's result is incomplete: say so once, so the caller never
+	// mistakes it for a record no mapping applies to.
+	if r.res.Interrupted == "" {
+		r.res.Interrupted = err.Error()
 	}
-	return ctx.Err()
+	return err
 }
 
 // evalNode evaluates a mapping value. ok is false when a jq leaf produced no

@@ -18,14 +18,14 @@ const (
 
 // Default limits applied by Options.SetDefaults.
 const (
-	DefaultTimeout       = 100 * time.Millisecond
+	DefaultTimeout       = time.Second
 	DefaultMaxValueBytes = 1 << 20
 )
 
 // Options tune a Mapping. The zero value is usable.
 type Options struct {
 	// Timeout bounds the jq evaluation of one record across all mappings
-	// (default 100ms), so `repeat(1)` or `[range(1e12)]` cannot stall the loader.
+	// (default 1s), so `repeat(1)` or `[range(1e12)]` cannot stall the loader.
 	Timeout time.Duration
 	// MaxValueBytes bounds the approximate JSON size of one value computed by jq
 	// (default 1 MiB; negative disables the check); a bigger value is an error.
@@ -59,6 +59,10 @@ type Result struct {
 	Rejected []Rejection `json:"rejected,omitempty"`
 	// Errors from jq (the field took null) and from filters that were not booleans.
 	Errors []EvalError `json:"errors,omitempty"`
+	// Interrupted says why evaluation stopped early (the record's time budget
+	// ran out, or ctx was cancelled): the result is incomplete and the record
+	// must be retried or kept, not taken as mapped.
+	Interrupted string `json:"interrupted,omitempty"`
 }
 
 // Entity is one Port entity produced by a mapping.
