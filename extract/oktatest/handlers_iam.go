@@ -9,7 +9,7 @@ import (
 // paging in the body like the other /iam collections.
 func handleCustomRoles(s *Server, w http.ResponseWriter, r *http.Request, _ []string, _ time.Time) {
 	o := s.org
-	start, ok := s.iamCursor(w, r, "cr0", kindRole)
+	start, ok := s.afterIndex(w, r.URL.Query(), "cr0", kindRole)
 	if !ok {
 		return
 	}
@@ -38,7 +38,7 @@ func handlePermissions(s *Server, w http.ResponseWriter, r *http.Request, p []st
 // handleResourceSets lists resource sets; the next page is in _links.next.
 func handleResourceSets(s *Server, w http.ResponseWriter, r *http.Request, _ []string, _ time.Time) {
 	o := s.org
-	start, ok := s.iamCursor(w, r, "iam", kindResourceSet)
+	start, ok := s.afterIndex(w, r.URL.Query(), "iam", kindResourceSet)
 	if !ok {
 		return
 	}
@@ -75,20 +75,6 @@ func handleAssignees(s *Server, w http.ResponseWriter, r *http.Request, _ []stri
 		items = append(items, o.assigneeJSON(o.UserID(k*o.adminStep), origin(r)))
 	}
 	writeJSON(w, map[string]any{"value": items, "_links": bodyLinks(r, lastID(items, func(a assigneeJSON) string { return a.ID }), end < o.cfg.Admins)})
-}
-
-// iamCursor resolves after for the /iam collections into the next index.
-func (s *Server) iamCursor(w http.ResponseWriter, r *http.Request, prefix string, kind uint64) (int, bool) {
-	after := r.URL.Query().Get("after")
-	if after == "" {
-		return 0, true
-	}
-	i := parseID(after, prefix, s.org.cfg.Seed, kind)
-	if i < 0 {
-		s.badCursor(w)
-		return 0, false
-	}
-	return i + 1, true
 }
 
 func lastID[T any](items []T, id func(T) string) string {

@@ -168,45 +168,21 @@ func (o *Org) Count(stream string) int {
 	case "groups":
 		return o.cfg.Groups
 	case "group_members":
-		n := 0
-		for g := 0; g < o.cfg.Groups; g++ {
-			n += o.groupLayout(g).size
-		}
-		return n
+		return sum(o.cfg.Groups, func(g int) int { return o.groupLayout(g).size })
 	case "applications":
 		return o.cfg.Apps
 	case "application_users":
-		n := 0
-		for a := 0; a < o.cfg.Apps; a++ {
-			n += o.appUserLayout(a).size
-		}
-		return n
+		return sum(o.cfg.Apps, func(a int) int { return o.appUserLayout(a).size })
 	case "application_groups":
-		n := 0
-		for a := 0; a < o.cfg.Apps; a++ {
-			n += len(o.appGroupIndexes(a))
-		}
-		return n
+		return sum(o.cfg.Apps, func(a int) int { return len(o.appGroupIndexes(a)) })
 	case "custom_roles":
 		return o.cfg.CustomRoles
 	case "permissions":
-		n := 0
-		for r := 0; r < o.cfg.CustomRoles; r++ {
-			n += len(o.permissionLabels(r))
-		}
-		return n
+		return sum(o.cfg.CustomRoles, func(r int) int { return len(o.permissionLabels(r)) })
 	case "user_role_assignments":
-		n := 0
-		for k := 0; k < o.cfg.Admins; k++ {
-			n += len(o.userRoles(k * o.adminStep))
-		}
-		return n
+		return sum(o.cfg.Admins, func(k int) int { return len(o.userRoles(k * o.adminStep)) })
 	case "group_role_assignments":
-		n := 0
-		for g := 0; g < o.cfg.Groups; g++ {
-			n += len(o.groupRoles(g))
-		}
-		return n
+		return sum(o.cfg.Groups, func(g int) int { return len(o.groupRoles(g)) })
 	case "resource_sets":
 		return o.cfg.ResourceSets
 	case "logs":
@@ -339,4 +315,13 @@ func tsp(t time.Time) *string {
 	}
 	s := ts(t)
 	return &s
+}
+
+// sum adds f(i) for i in [0, n).
+func sum(n int, f func(int) int) int {
+	total := 0
+	for i := 0; i < n; i++ {
+		total += f(i)
+	}
+	return total
 }
