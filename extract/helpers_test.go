@@ -34,15 +34,24 @@ type fixtureOptions struct {
 	clock   clock.Clock
 }
 
+// fixedNow is the present of tests on a manual clock.
+var fixedNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
 func newFixture(t *testing.T, fo fixtureOptions) *fixture {
 	t.Helper()
 	if fo.org.Users == 0 {
 		fo.org = oktatest.DefaultOrgConfig()
 	}
-	if fo.org.Now.IsZero() {
-		fo.org.Now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	}
-	if fo.clock == nil {
+	// A test either runs on a manual clock at a fixed date, or derives the
+	// org's present from the clock it runs on: never a fixed org on the
+	// wall clock, which passes only on the days near the fixed date.
+	switch {
+	case fo.clock != nil && fo.org.Now.IsZero():
+		fo.org.Now = fo.clock.Now().UTC().Truncate(time.Second)
+	case fo.clock == nil:
+		if fo.org.Now.IsZero() {
+			fo.org.Now = fixedNow
+		}
 		fo.clock = oktatest.NewManualClock(fo.org.Now)
 	}
 	if fo.share == 0 {
