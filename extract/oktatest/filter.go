@@ -3,13 +3,15 @@ package oktatest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
 
 // expr is a parsed Okta filter or search expression: SCIM-style
-// comparisons (eq, gt, ge, lt, le, sw, co, pr) joined by and/or, with
-// parentheses.
+// comparisons (eq, ne, gt, ge, lt, le, sw, ew, co, pr) joined by and/or,
+// with parentheses. Which attributes and operators an endpoint accepts is
+// its grammar.
 type expr struct {
 	op          string // "and", "or", or a comparison operator
 	left, right *expr
@@ -34,14 +36,36 @@ type attrValue func(attr string) (f field, ok bool)
 
 var errBadExpr = errors.New("invalid search criteria")
 
-// parseExpr parses s; supported lists the attributes the endpoint accepts
-// (nil: any), so unsupported ones fail up front as they do in Okta.
-func parseExpr(s string, supported map[string]bool) (*expr, error) {
+// grammar says whether an endpoint accepts operator op (lower case) on
+// attribute attr, so unsupported comparisons fail up front as in Okta.
+type grammar func(attr, op string) bool
+
+// filterGrammar accepts, per attribute, the operators listed for it
+// (space-separated), and nothing else.
+func filterGrammar(ops map[string]string) grammar {
+	return func(attr, op string) bool {
+		return slices.Contains(strings.Fields(ops[attr]), op)
+	}
+}
+
+// searchGrammar is the search parameter's: Okta's "List all users" and
+// "List all groups" search any attribute with eq, sw and co, and the
+// comparisons their examples use (gt, lt …); it has no ne (use lt … or … gt).
+func searchGrammar(_, op string) bool {
+	switch op {
+	case "eq", "gt", "ge", "lt", "le", "sw", "co", "pr":
+		return true
+	}
+	return false
+}
+
+// parseExpr parses s, refusing what allow does not accept.
+func parseExpr(s string, allow grammar) (*expr, error) {
 	toks, err := tokenize(s)
 	if err != nil {
 		return nil, err
 	}
-	p := &exprParser{toks: toks, supported: supported}
+	p := &exprParser{toks: toks, allow: allow}
 	e, err := p.or()
 	if err != nil {
 		return nil, err
@@ -53,9 +77,9 @@ func parseExpr(s string, supported map[string]bool) (*expr, error) {
 }
 
 type exprParser struct {
-	toks      []string
-	pos       int
-	supported map[string]bool
+	toks  []string
+	pos   int
+	allow grammar
 }
 
 func (p *exprParser) peekWord(w string) bool {
@@ -106,17 +130,17 @@ func (p *exprParser) factor() (*expr, error) {
 		return nil, fmt.Errorf("parsing expression: missing operator: %w", errBadExpr)
 	}
 	attr, op := p.toks[p.pos], strings.ToLower(p.toks[p.pos+1])
-	if p.supported != nil && !p.supported[attr] {
-		return nil, fmt.Errorf("parsing expression: unsupported attribute %q: %w", attr, errBadExpr)
+	switch op {
+	case "eq", "ne", "gt", "ge", "lt", "le", "sw", "ew", "co", "pr":
+	default:
+		return nil, fmt.Errorf("parsing expression: unknown operator %q: %w", op, errBadExpr)
+	}
+	if !p.allow(attr, op) {
+		return nil, fmt.Errorf("parsing expression: %s %s is not supported here: %w", attr, op, errBadExpr)
 	}
 	p.pos += 2
 	if op == "pr" {
 		return &expr{op: op, attr: attr}, nil
-	}
-	switch op {
-	case "eq", "gt", "ge", "lt", "le", "sw", "co":
-	default:
-		return nil, fmt.Errorf("parsing expression: unsupported operator %q: %w", op, errBadExpr)
 	}
 	if p.pos >= len(p.toks) {
 		return nil, fmt.Errorf("parsing expression: missing value: %w", errBadExpr)
@@ -234,6 +258,8 @@ func (e *expr) match(get attrValue) bool {
 	switch e.op {
 	case "eq":
 		return cmp == 0
+	case "ne":
+		return cmp != 0
 	case "gt":
 		return cmp > 0
 	case "ge":
@@ -244,6 +270,8 @@ func (e *expr) match(get attrValue) bool {
 		return cmp <= 0
 	case "sw":
 		return strings.HasPrefix(strings.ToLower(v), strings.ToLower(e.value))
+	case "ew":
+		return strings.HasSuffix(strings.ToLower(v), strings.ToLower(e.value))
 	case "co":
 		return strings.Contains(strings.ToLower(v), strings.ToLower(e.value))
 	}

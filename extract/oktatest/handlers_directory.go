@@ -21,14 +21,21 @@ var (
 	iamBodyPageLength = 100
 )
 
-// userFilterAttrs are the attributes /api/v1/users?filter= accepts; search
-// accepts any attribute the record has.
-var userFilterAttrs = map[string]bool{
-	"status": true, "lastUpdated": true, "id": true, "profile.login": true,
-	"profile.email": true, "profile.firstName": true, "profile.lastName": true,
-}
+// userFilter is /api/v1/users?filter=, from "List all users": status,
+// lastUpdated, id and four profile attributes, with eq only except for
+// lastUpdated, which also takes the inequalities; and/or, no not. Search
+// accepts any attribute the record has (searchGrammar).
+var userFilter = filterGrammar(map[string]string{
+	"status": "eq", "id": "eq", "lastUpdated": "eq gt ge lt le",
+	"profile.login": "eq", "profile.email": "eq", "profile.firstName": "eq", "profile.lastName": "eq",
+})
 
-var groupFilterAttrs = map[string]bool{"id": true, "type": true, "lastUpdated": true, "lastMembershipUpdated": true}
+// groupFilter is /api/v1/groups?filter=, from "List all groups": only id,
+// type, lastUpdated and lastMembershipUpdated; the timestamps compare with
+// eq and the inequalities, id and type only with eq.
+var groupFilter = filterGrammar(map[string]string{
+	"id": "eq", "type": "eq", "lastUpdated": "eq gt ge lt le", "lastMembershipUpdated": "eq gt ge lt le",
+})
 
 func userAttr(u user, typeID string) attrValue {
 	return func(a string) (field, bool) {
@@ -98,15 +105,15 @@ func groupAttr(g group) attrValue {
 
 // parseQueryExpr reads filter or search (filter wins when both are set),
 // answering 400 itself when the expression is invalid.
-func (s *Server) parseQueryExpr(w http.ResponseWriter, q url.Values, filterAttrs map[string]bool, sample attrValue) (*expr, bool) {
-	src, attrs := q.Get("filter"), filterAttrs
+func (s *Server) parseQueryExpr(w http.ResponseWriter, q url.Values, filter grammar, sample attrValue) (*expr, bool) {
+	src, allow := q.Get("filter"), filter
 	if src == "" {
-		src, attrs = q.Get("search"), nil
+		src, allow = q.Get("search"), searchGrammar
 	}
 	if src == "" {
 		return nil, true
 	}
-	e, err := parseExpr(src, attrs)
+	e, err := parseExpr(src, allow)
 	if err == nil {
 		err = e.validate(sample)
 	}
@@ -143,7 +150,7 @@ func handleListUsers(s *Server, w http.ResponseWriter, r *http.Request, _ []stri
 	if !ok {
 		return
 	}
-	e, ok := s.parseQueryExpr(w, q, userFilterAttrs, userAttr(user{}, o.typeID))
+	e, ok := s.parseQueryExpr(w, q, userFilter, userAttr(user{}, o.typeID))
 	if !ok {
 		return
 	}
@@ -213,7 +220,7 @@ func handleListGroups(s *Server, w http.ResponseWriter, r *http.Request, _ []str
 	if !ok {
 		return
 	}
-	e, ok := s.parseQueryExpr(w, q, groupFilterAttrs, groupAttr(group{}))
+	e, ok := s.parseQueryExpr(w, q, groupFilter, groupAttr(group{}))
 	if !ok {
 		return
 	}

@@ -72,7 +72,7 @@ func TestFilterParsing(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.expr, func(t *testing.T) {
-			e, err := parseExpr(tc.expr, nil)
+			e, err := parseExpr(tc.expr, searchGrammar)
 			if err == nil {
 				err = e.validate(get)
 			}
