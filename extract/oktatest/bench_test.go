@@ -141,7 +141,7 @@ func BenchmarkLogPage(b *testing.B) {
 	o := NewOrg(largeOrg())
 	since := testNow.Add(-3 * day).UnixMilli()
 	for b.Loop() {
-		keys := o.pollingLogs(since, nil, 1000, testNow.UnixMilli())
+		keys := o.pollingLogs(since, nil, 1000, testNow.UnixMilli(), nil)
 		for _, k := range keys {
 			_, _ = json.Marshal(o.logEventJSON(k))
 		}

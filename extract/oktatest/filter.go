@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,6 +26,8 @@ type field struct {
 	s      string
 	t      time.Time
 	isTime bool
+	n      float64 // for numbers, with isNum
+	isNum  bool
 }
 
 func strField(s string) field     { return field{s: s} }
@@ -229,30 +232,56 @@ func (e *expr) validate(get attrValue) error {
 
 // match evaluates e against one record.
 func (e *expr) match(get attrValue) bool {
+	return e.matchEach(func(a string) []field {
+		if f, ok := get(a); ok {
+			return []field{f}
+		}
+		return nil
+	})
+}
+
+// matchEach evaluates e against a record whose attributes may hold several
+// values (a System Log event's target[] ids): a comparison holds when it
+// holds for any of them, as in SCIM's multi-valued attributes.
+func (e *expr) matchEach(get func(attr string) []field) bool {
 	if e == nil {
 		return true
 	}
 	switch e.op {
 	case "and":
-		return e.left.match(get) && e.right.match(get)
+		return e.left.matchEach(get) && e.right.matchEach(get)
 	case "or":
-		return e.left.match(get) || e.right.match(get)
+		return e.left.matchEach(get) || e.right.matchEach(get)
 	}
-	f, ok := get(e.attr)
-	if !ok {
-		return false
+	for _, f := range get(e.attr) {
+		if e.test(f) {
+			return true
+		}
 	}
+	return false
+}
+
+// test applies a comparison to one value.
+func (e *expr) test(f field) bool {
 	if e.op == "pr" {
-		return f.s != "" || !f.t.IsZero()
+		return f.s != "" || !f.t.IsZero() || f.isNum
 	}
 	v := f.s
 	var cmp int
-	if f.isTime {
+	switch {
+	case f.isTime:
 		if f.t.IsZero() {
 			return false
 		}
 		cmp = f.t.Compare(e.t)
-	} else {
+	case f.isNum:
+		n, err := strconv.ParseFloat(e.value, 64)
+		if err != nil {
+			return e.op == "ne"
+		}
+		cmp = cmpFloat(f.n, n)
+		v = strconv.FormatFloat(f.n, 'f', -1, 64)
+	default:
 		cmp = strings.Compare(v, e.value)
 	}
 	switch e.op {
@@ -276,4 +305,14 @@ func (e *expr) match(get attrValue) bool {
 		return strings.Contains(strings.ToLower(v), strings.ToLower(e.value))
 	}
 	return false
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -17,14 +17,19 @@ import (
 // in published order and a next link only while more remain.
 //
 // Either way an event is invisible until the clock reaches its persistence
-// time, and since may reach back at most 90 days.
+// time, and since may reach back at most 90 days. filter and q narrow both
+// kinds; paging continues after the last event returned, so a filtered
+// walk pages like an unfiltered one.
 func handleLogs(s *Server, w http.ResponseWriter, r *http.Request, _ []string, now time.Time) {
 	q := r.URL.Query()
-	for _, p := range []string{"filter", "q"} {
-		if q.Get(p) != "" {
-			s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: "+p, p+": not supported by the simulator")
-			return
-		}
+	lq, param, err := parseLogQuery(q.Get("filter"), q.Get("q"))
+	switch {
+	case err != nil && param == "filter":
+		s.writeError(w, http.StatusBadRequest, codeBadSearch, summaryBadSearch)
+		return
+	case err != nil:
+		s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: "+param, param+": "+err.Error())
+		return
 	}
 	limit := logsDefaultLimit
 	if v := q.Get("limit"); v != "" {
@@ -89,11 +94,15 @@ func handleLogs(s *Server, w http.ResponseWriter, r *http.Request, _ []string, n
 
 	o := s.org
 	nowMs := now.UnixMilli()
+	var keep func(logKey) bool
+	if !lq.empty() {
+		keep = func(k logKey) bool { return lq.keeps(o.logEventJSON(k)) }
+	}
 	var keys []logKey
 	var next string
 	hasNext := true
 	if bounded {
-		keys = o.boundedLogs(since.UnixMilli(), until.UnixMilli(), cursor, limit+1, nowMs, desc)
+		keys = o.boundedLogs(since.UnixMilli(), until.UnixMilli(), cursor, limit+1, nowMs, desc, keep)
 		hasNext = len(keys) > limit
 		keys = keys[:min(len(keys), limit)]
 		if len(keys) > 0 {
@@ -101,7 +110,7 @@ func handleLogs(s *Server, w http.ResponseWriter, r *http.Request, _ []string, n
 			next = encodeLogCursor(k.published, k.ord)
 		}
 	} else {
-		keys = o.pollingLogs(since.UnixMilli(), cursor, limit, nowMs)
+		keys = o.pollingLogs(since.UnixMilli(), cursor, limit, nowMs, keep)
 		switch {
 		case len(keys) > 0:
 			k := keys[len(keys)-1]

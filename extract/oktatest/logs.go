@@ -60,16 +60,16 @@ func (o *Org) firstPubAtLeast(ms int64) int {
 // asOf: published in [since, until) and persisted by asOf.
 func (o *Org) CountLogs(since, until, asOf time.Time) int {
 	n := 0
-	o.eachBoundedLog(since.UnixMilli(), until.UnixMilli(), nil, asOf.UnixMilli(), false, func(logKey) bool { n++; return true })
+	o.eachBoundedLog(since.UnixMilli(), until.UnixMilli(), nil, asOf.UnixMilli(), false, nil, func(logKey) bool { n++; return true })
 	return n
 }
 
 // boundedLogs returns up to limit visible events with published in
-// [since, until), after the cursor, ordered by published (descending when
-// desc is set).
-func (o *Org) boundedLogs(since, until int64, after *logKey, limit int, now int64, desc bool) []logKey {
+// [since, until), after the cursor and kept by match (nil: all), ordered by
+// published (descending when desc is set).
+func (o *Org) boundedLogs(since, until int64, after *logKey, limit int, now int64, desc bool, match func(logKey) bool) []logKey {
 	var out []logKey
-	o.eachBoundedLog(since, until, after, now, desc, func(k logKey) bool {
+	o.eachBoundedLog(since, until, after, now, desc, match, func(k logKey) bool {
 		out = append(out, k)
 		return len(out) < limit
 	})
@@ -78,7 +78,7 @@ func (o *Org) boundedLogs(since, until int64, after *logKey, limit int, now int6
 
 // eachBoundedLog calls yield with each event boundedLogs would return, in
 // order, until yield returns false.
-func (o *Org) eachBoundedLog(since, until int64, after *logKey, now int64, desc bool, yield func(logKey) bool) {
+func (o *Org) eachBoundedLog(since, until int64, after *logKey, now int64, desc bool, match func(logKey) bool, yield func(logKey) bool) {
 	o.mu.RLock()
 	added := o.addedLogs
 	o.mu.RUnlock()
@@ -89,7 +89,7 @@ func (o *Org) eachBoundedLog(since, until int64, after *logKey, now int64, desc 
 		if after != nil && (desc && !k.pubLess(*after) || !desc && !after.pubLess(k)) {
 			return false
 		}
-		return true
+		return match == nil || match(k)
 	}
 	var extra []logKey
 	for _, k := range added {
@@ -149,8 +149,8 @@ func (o *Org) eachBoundedLog(since, until int64, after *logKey, now int64, desc 
 }
 
 // pollingLogs returns up to limit visible events persisted at or after
-// since and after the cursor, in persistence order.
-func (o *Org) pollingLogs(since int64, after *logKey, limit int, now int64) []logKey {
+// since, after the cursor and kept by match (nil: all), in persistence order.
+func (o *Org) pollingLogs(since int64, after *logKey, limit int, now int64, match func(logKey) bool) []logKey {
 	o.mu.RLock()
 	added := o.addedLogs
 	o.mu.RUnlock()
@@ -160,7 +160,7 @@ func (o *Org) pollingLogs(since int64, after *logKey, limit int, now int64) []lo
 			return
 		}
 		at := sort.Search(len(best), func(j int) bool { return k.persLess(best[j]) })
-		if at >= limit {
+		if at >= limit || match != nil && !match(k) {
 			return
 		}
 		if len(best) == limit {
