@@ -1,8 +1,8 @@
 package oktatest
 
 import (
-	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 )
@@ -64,14 +64,7 @@ func (lq logQuery) empty() bool { return lq.filter == nil && len(lq.keywords) ==
 // keywords must be matched exactly", case-insensitively; null values match
 // nothing).
 func (lq logQuery) keeps(ev logEvent) bool {
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return false
-	}
-	var doc map[string]any
-	if json.Unmarshal(b, &doc) != nil {
-		return false
-	}
+	doc := jsonDoc(reflect.ValueOf(ev))
 	if lq.filter != nil && !lq.filter.matchEach(func(attr string) []field { return jsonValues(doc, strings.Split(attr, ".")) }) {
 		return false
 	}
@@ -135,4 +128,66 @@ func eachString(v any, f func(string)) {
 			eachString(item, f)
 		}
 	}
+}
+
+// jsonDoc is v as encoding/json would encode and decode it back into an
+// any (objects as maps, numbers as float64, omitempty honoured), built by
+// walking the value: a filter evaluates every event it scans, and a JSON
+// round trip per event would dominate the System Log's cost.
+func jsonDoc(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return jsonDoc(v.Elem())
+	case reflect.Struct:
+		out := map[string]any{}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			fv := v.Field(i)
+			if strings.Contains(opts, "omitempty") && fv.IsZero() {
+				continue
+			}
+			out[name] = jsonDoc(fv)
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		out := map[string]any{}
+		for it := v.MapRange(); it.Next(); {
+			out[fmt.Sprint(it.Key().Interface())] = jsonDoc(it.Value())
+		}
+		return out
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return nil
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = jsonDoc(v.Index(i))
+		}
+		return out
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		return v.Float()
+	}
+	return nil
 }
