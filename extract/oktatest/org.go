@@ -79,7 +79,7 @@ type Org struct {
 	userEdits  map[int]userEdit
 	addedUsers []user
 	groupEdits map[int]time.Time
-	addedLogs  []logKey // sorted by published, then ordinal
+	addedLogs  []logKey // sorted by published, then ordinal; replaced on insertion, never changed in place
 }
 
 // NewOrg returns the org described by cfg. Negative sizes count as zero;
@@ -292,10 +292,12 @@ func (o *Org) AddLogEvent(published, persistedAt time.Time) string {
 		published: published.UnixMilli(),
 		persisted: persistedAt.UnixMilli(),
 	}
+	// Build a new slice: readers range over the old one without the lock.
 	at := sort.Search(len(o.addedLogs), func(j int) bool { return k.pubLess(o.addedLogs[j]) })
-	o.addedLogs = append(o.addedLogs, logKey{})
-	copy(o.addedLogs[at+1:], o.addedLogs[at:])
-	o.addedLogs[at] = k
+	next := make([]logKey, 0, len(o.addedLogs)+1)
+	next = append(next, o.addedLogs[:at]...)
+	next = append(next, k)
+	o.addedLogs = append(next, o.addedLogs[at:]...)
 	return makeUUID(o.cfg.Seed, kindLog, k.ord)
 }
 
