@@ -23,16 +23,65 @@ type app struct {
 	id, label, mode, status string
 	created, lastUpdated    time.Time
 	slug                    string
-	users                   span
+	users                   memberSet
 	hasProvisioning         bool
 }
 
+// app returns application a as served, assignments edited; ok is false for
+// an app that does not exist or was deleted.
 func (o *Org) app(a int) (app, bool) {
-	if a < 0 || a >= o.cfg.Apps {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.appLocked(a)
+}
+
+func (o *Org) appLocked(a int) (app, bool) {
+	if a < 0 || a >= o.cfg.Apps || o.deletedApps[a] {
 		return app{}, false
 	}
+	ap := o.generateApp(a)
+	ap.users = newMemberSet(o.appUserLayout(a), o.appUsers[a], o.deletedUsers)
+	return ap, true
+}
+
+// appGroupSet returns the groups assigned to app a, edits applied and
+// deleted groups left out.
+func (o *Org) appGroupSet(a int) memberSet {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.appGroupSetLocked(a)
+}
+
+func (o *Org) appGroupSetLocked(a int) memberSet {
+	return newMemberSet(sortedIndexes(o.appGroupIndexes(a)), o.appGroups[a], o.deletedGroups)
+}
+
+// appsCount is the number of apps group g is assigned to (its stats' appsCount).
+func (o *Org) appsCount(g int) int {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	n := int(o.appsPerGroup[g])
+	for a, e := range o.appGroups {
+		if e.removed[g] {
+			n--
+		}
+		if _, ok := e.added[g]; ok && !o.deletedApps[a] {
+			n++
+		}
+	}
+	for a := range o.deletedApps {
+		if sortedIndexes(o.appGroupIndexes(a)).has(g) && !o.appGroups[a].isRemoved(g) {
+			n--
+		}
+	}
+	return n
+}
+
+// generateApp is application a as generated, without its assignments; it
+// needs no lock (log events name apps this way).
+func (o *Org) generateApp(a int) app {
 	r := newRNG(o.cfg.Seed, kindApp, a)
-	ap := app{idx: a, id: o.AppID(a), users: o.appUserLayout(a)}
+	ap := app{idx: a, id: o.AppID(a)}
 	ap.mode = pick(r, signOnModes)
 	ap.label = fmt.Sprintf("%s %d", pick(r, appLabels), a)
 	ap.slug = strings.ToLower(strings.ReplaceAll(ap.label, " ", "-"))
@@ -43,7 +92,7 @@ func (o *Org) app(a int) (app, bool) {
 		ap.status = "INACTIVE"
 	}
 	ap.hasProvisioning = r.float() < 0.3
-	return ap, true
+	return ap
 }
 
 func (o *Org) appUserLayout(a int) span {
@@ -164,10 +213,15 @@ type appUserJSON struct {
 	} `json:"_links"`
 }
 
+// appUserJSON renders u's assignment to ap; a test's assignment is dated
+// when it was made, a generated one when both the app and the user existed.
 func (o *Org) appUserJSON(ap app, u user, base string) appUserJSON {
 	created := ap.created
 	if u.created.After(created) {
 		created = u.created
+	}
+	if at, ok := ap.users.addedAt[u.idx]; ok {
+		created = at
 	}
 	j := appUserJSON{
 		ID:          u.id,
@@ -201,10 +255,13 @@ type appGroupJSON struct {
 	} `json:"_links"`
 }
 
-func (o *Org) appGroupJSON(ap app, g group, priority int, base string) appGroupJSON {
+func (o *Org) appGroupJSON(ap app, g group, priority int, assignedAt time.Time, base string) appGroupJSON {
 	last := ap.created
 	if g.created.After(last) {
 		last = g.created
+	}
+	if !assignedAt.IsZero() {
+		last = assignedAt
 	}
 	j := appGroupJSON{ID: g.id, LastUpdated: ts(last), Priority: priority, Profile: map[string]any{}}
 	j.Links.App.Href = base + "/api/v1/apps/" + ap.id

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -256,4 +257,51 @@ func TestConformanceCatchesViolations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMutationsConform validates what the mutations make the API serve
+// against the Okta spec: every event type they write, and the objects they
+// change.
+func TestMutationsConform(t *testing.T) {
+	sp := mustSpec(t)
+	s, clk := startServer(t, testOrgConfig(), Options{})
+	o := s.Org()
+	at := testNow.Add(time.Minute)
+	g := o.GroupID(3)
+	for _, err := range []error{
+		o.UpdateUser(o.UserID(9), at, UserChange{Status: "SUSPENDED", Department: "Legal"}),
+		o.AddGroupMember(g, o.UserID(1), at), o.RemoveGroupMember(g, o.UserID(1), at),
+		o.AssignUserToApp(o.AppID(1), o.UserID(1), at), o.AssignGroupToApp(o.AppID(1), g, at),
+		o.GrantUserRole(o.UserID(1), "REPORT_ADMIN", at), o.GrantGroupRole(g, "REPORT_ADMIN", at),
+		o.UpdateGroup(g, at, GroupChange{Description: "changed"}),
+		o.DeleteUser(o.UserID(11), at), o.DeleteGroup(o.GroupID(4), at), o.DeleteApp(o.AppID(2), at),
+	} {
+		mustDo(t, err)
+	}
+	o.AddUser("STAGED", at)
+	clk.Set(at.Add(3 * time.Second))
+	check := func(u string, r response) {
+		t.Helper()
+		if err := sp.validate(u, r); err != nil {
+			t.Errorf("GET %s: %v\nbody: %.300s", u, err, r.body)
+		}
+	}
+	events := collect(t, s, "/api/v1/logs?since="+url.QueryEscape(ts(at))+"&until="+url.QueryEscape(ts(at.Add(time.Minute))), "", false, check)
+	seen := map[string]bool{}
+	for _, e := range events {
+		seen[e["eventType"].(string)] = true
+	}
+	for _, e := range o.Events() {
+		if !seen[e.EventType] {
+			t.Errorf("%s was written but not served", e.EventType)
+		}
+	}
+	if len(seen) < 15 {
+		t.Errorf("only %d event types served: %v", len(seen), seen)
+	}
+	for _, p := range []string{"/api/v1/groups?expand=stats", "/api/v1/groups/" + g + "/roles", "/api/v1/apps/" + o.AppID(1) + "/users",
+		"/api/v1/apps/" + o.AppID(1) + "/groups", "/api/v1/users/" + o.UserID(1) + "/roles", "/api/v1/users/" + o.UserID(11)} {
+		check(s.URL+p, get(t, s, p))
+	}
+	collect(t, s, "/api/v1/iam/assignees/users", "value", true, check)
 }

@@ -52,17 +52,23 @@ type group struct {
 	idx                                         int
 	id, name, description, kind                 string
 	created, lastUpdated, lastMembershipUpdated time.Time
-	members                                     span
+	members                                     memberSet
 }
 
-// groupLayout returns group g's member span. Everyone holds every user,
-// added ones included.
-func (o *Org) groupLayout(g int) span {
+// groupEdit is what tests changed on a group; zero fields are unchanged.
+type groupEdit struct {
+	name, description                  string
+	lastUpdated, lastMembershipUpdated time.Time
+}
+
+// groupLayout returns group g's generated member span over users users
+// (generated and added). Everyone holds every user.
+func (o *Org) groupLayout(g, users int) span {
 	if g == 0 {
-		return span{start: 0, stride: 1, size: o.userCount()}
+		return span{start: 0, stride: 1, size: users}
 	}
 	r := newRNG(o.cfg.Seed, kindGroup, g)
-	for k := 0; k < 4; k++ { // name and time draws, see group()
+	for k := 0; k < 4; k++ { // name and time draws, see generateGroup
 		r.next()
 	}
 	if r.float() < o.cfg.EmptyGroupFraction {
@@ -71,11 +77,45 @@ func (o *Org) groupLayout(g int) span {
 	return drawSpan(r, o.cfg.Users)
 }
 
+// group returns group g as served, edits applied; ok is false for a
+// group that does not exist or was deleted.
 func (o *Org) group(g int) (group, bool) {
-	if g < 0 || g >= o.cfg.Groups {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.groupLocked(g)
+}
+
+func (o *Org) groupLocked(g int) (group, bool) {
+	if g < 0 || g >= o.cfg.Groups || o.deletedGroups[g] {
 		return group{}, false
 	}
-	gr := group{idx: g, id: o.GroupID(g), members: o.groupLayout(g)}
+	gr := o.generateGroup(g)
+	users := o.cfg.Users + len(o.addedUsers)
+	gr.members = newMemberSet(o.groupLayout(g, users), o.members[g], o.deletedUsers)
+	if g == 0 && len(o.addedUsers) > 0 {
+		gr.lastMembershipUpdated = o.addedUsers[len(o.addedUsers)-1].created
+	}
+	if e, ok := o.groupEdits[g]; ok {
+		if e.name != "" {
+			gr.name = e.name
+		}
+		if e.description != "" {
+			gr.description = e.description
+		}
+		if !e.lastUpdated.IsZero() {
+			gr.lastUpdated = e.lastUpdated
+		}
+		if e.lastMembershipUpdated.After(gr.lastMembershipUpdated) {
+			gr.lastMembershipUpdated = e.lastMembershipUpdated
+		}
+	}
+	return gr, true
+}
+
+// generateGroup is group g as generated, before any edit and without its
+// members; it needs no lock (log events name groups this way).
+func (o *Org) generateGroup(g int) group {
+	gr := group{idx: g, id: o.GroupID(g)}
 	r := newRNG(o.cfg.Seed, kindGroup, g)
 	dept, team := r.intn(len(departments)), r.intn(len(teams))
 	createdAgo := time.Duration(r.intn(3*365*24*3600)) * time.Second
@@ -94,15 +134,7 @@ func (o *Org) group(g int) (group, bool) {
 	gr.created = gr.created.Truncate(time.Millisecond)
 	gr.lastUpdated = gr.lastUpdated.Truncate(time.Millisecond)
 	gr.lastMembershipUpdated = gr.lastUpdated
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	if t, ok := o.groupEdits[g]; ok {
-		gr.lastUpdated = t
-	}
-	if g == 0 && len(o.addedUsers) > 0 {
-		gr.lastMembershipUpdated = o.addedUsers[len(o.addedUsers)-1].created
-	}
-	return gr, true
+	return gr
 }
 
 type groupJSON struct {
@@ -153,8 +185,8 @@ func (o *Org) groupJSON(g group, base string, stats bool) groupJSON {
 		j.Embedded = &struct {
 			Stats groupStatsJSON `json:"stats"`
 		}{groupStatsJSON{
-			UsersCount:        g.members.size,
-			AppsCount:         int(o.appsPerGroup[g.idx]),
+			UsersCount:        g.members.count(),
+			AppsCount:         o.appsCount(g.idx),
 			HasAdminPrivilege: len(o.groupRoles(g.idx)) > 0,
 		}}
 	}

@@ -3,6 +3,7 @@ package oktatest
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -163,9 +164,12 @@ func handleListUsers(s *Server, w http.ResponseWriter, r *http.Request, _ []stri
 	base := origin(r)
 	var items []userJSON
 	hasNext := false
-	total := o.userCount()
+	total := o.userCount() // deleted users included: their indexes stay taken
 	for i := start; i < total; i++ {
-		u, _ := o.user(i)
+		u, ok := o.user(i)
+		if !ok {
+			continue // deleted
+		}
 		if !allStatuses && u.status == "DEPROVISIONED" {
 			continue
 		}
@@ -234,7 +238,10 @@ func handleListGroups(s *Server, w http.ResponseWriter, r *http.Request, _ []str
 	var items []groupJSON
 	hasNext := false
 	for g := start; g < o.cfg.Groups; g++ {
-		gr, _ := o.group(g)
+		gr, ok := o.group(g)
+		if !ok {
+			continue // deleted
+		}
 		if prefix != "" && !strings.HasPrefix(strings.ToLower(gr.name), prefix) {
 			continue
 		}
@@ -268,31 +275,35 @@ func handleGetGroup(s *Server, w http.ResponseWriter, r *http.Request, p []strin
 	}
 }
 
-// pageSpan pages the users of a span, the cursor being the last user's ID.
-func (s *Server) pageSpan(w http.ResponseWriter, r *http.Request, sp span, pl pageLimit, render func(u user) any) {
+// pageMembers pages a set of users in index order, the cursor being the
+// last user's ID. Any ID of the org's users continues after it, even one
+// that left the set since: a membership that changes between pages costs
+// no record that stayed.
+func (s *Server) pageMembers(w http.ResponseWriter, r *http.Request, m memberSet, pl pageLimit, render func(u user) any) {
 	q := r.URL.Query()
 	limit, ok := s.limitOrFail(w, q, pl)
 	if !ok {
 		return
 	}
-	k0 := 0
-	if after := q.Get("after"); after != "" {
-		k := sp.ordinal(parseID(after, "00u", s.org.cfg.Seed, kindUser))
-		if k < 0 {
+	after := -1
+	if c := q.Get("after"); c != "" {
+		if after = parseID(c, "00u", s.org.cfg.Seed, kindUser); after < 0 {
 			s.badCursor(w)
 			return
 		}
-		k0 = k + 1
 	}
-	end := min(sp.size, k0+limit)
-	items := make([]any, 0, max(end-k0, 0))
+	items := make([]any, 0, min(limit, m.count()))
 	last := ""
-	for k := k0; k < end; k++ {
-		u, _ := s.org.user(sp.at(k))
+	i, more := m.next(after)
+	for ; more && len(items) < limit; i, more = m.next(i) {
+		u, ok := s.org.user(i)
+		if !ok {
+			continue // deleted since the snapshot
+		}
 		items = append(items, render(u))
 		last = u.id
 	}
-	writeArray(w, r, items, last, end < sp.size)
+	writeArray(w, r, items, last, more)
 }
 
 func handleGroupUsers(s *Server, w http.ResponseWriter, r *http.Request, p []string, _ time.Time) {
@@ -301,7 +312,7 @@ func handleGroupUsers(s *Server, w http.ResponseWriter, r *http.Request, p []str
 		return
 	}
 	base := origin(r)
-	s.pageSpan(w, r, g.members, groupUsersLimit, func(u user) any { return s.org.userJSON(u, base) })
+	s.pageMembers(w, r, g.members, groupUsersLimit, func(u user) any { return s.org.userJSON(u, base) })
 }
 
 func handleGroupRoles(s *Server, w http.ResponseWriter, r *http.Request, p []string, _ time.Time) {
@@ -327,17 +338,24 @@ func handleListApps(s *Server, w http.ResponseWriter, r *http.Request, _ []strin
 	if !ok {
 		return
 	}
-	end := min(o.cfg.Apps, start+limit)
 	var items []appJSON
-	for a := start; a < end; a++ {
-		ap, _ := o.app(a)
+	hasNext := false
+	for a := start; a < o.cfg.Apps; a++ {
+		ap, ok := o.app(a)
+		if !ok {
+			continue // deleted
+		}
+		if len(items) == limit {
+			hasNext = true
+			break
+		}
 		items = append(items, o.appJSON(ap, origin(r)))
 	}
 	after := ""
 	if len(items) > 0 {
 		after = items[len(items)-1].ID
 	}
-	writeArray(w, r, items, after, end < o.cfg.Apps)
+	writeArray(w, r, items, after, hasNext)
 }
 
 func (s *Server) appFromPath(w http.ResponseWriter, id string) (app, bool) {
@@ -354,7 +372,7 @@ func handleAppUsers(s *Server, w http.ResponseWriter, r *http.Request, p []strin
 		return
 	}
 	base := origin(r)
-	s.pageSpan(w, r, ap.users, appUsersLimit, func(u user) any { return s.org.appUserJSON(ap, u, base) })
+	s.pageMembers(w, r, ap.users, appUsersLimit, func(u user) any { return s.org.appUserJSON(ap, u, base) })
 }
 
 func handleAppGroups(s *Server, w http.ResponseWriter, r *http.Request, p []string, _ time.Time) {
@@ -367,26 +385,25 @@ func handleAppGroups(s *Server, w http.ResponseWriter, r *http.Request, p []stri
 	if !ok {
 		return
 	}
-	groups := s.org.appGroupIndexes(ap.idx)
+	set := s.org.appGroupSet(ap.idx)
+	groups := set.all()
 	k0 := 0
 	if after := q.Get("after"); after != "" {
 		g := parseID(after, "00g", s.org.cfg.Seed, kindGroup)
-		k0 = -1
-		for k, gi := range groups {
-			if gi == g {
-				k0 = k + 1
-			}
-		}
-		if k0 < 0 {
+		if g < 0 {
 			s.badCursor(w)
 			return
 		}
+		k0 = sort.SearchInts(groups, g+1) // after g, even if it was unassigned since
 	}
 	end := min(len(groups), k0+limit)
 	var items []appGroupJSON
 	for k := k0; k < end; k++ {
-		g, _ := s.org.group(groups[k])
-		items = append(items, s.org.appGroupJSON(ap, g, k, origin(r)))
+		g, ok := s.org.group(groups[k])
+		if !ok {
+			continue
+		}
+		items = append(items, s.org.appGroupJSON(ap, g, k, set.addedAt[g.idx], origin(r)))
 	}
 	after := ""
 	if len(items) > 0 {

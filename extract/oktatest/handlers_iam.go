@@ -2,6 +2,7 @@ package oktatest
 
 import (
 	"net/http"
+	"sort"
 	"time"
 )
 
@@ -60,21 +61,22 @@ func handleAssignees(s *Server, w http.ResponseWriter, r *http.Request, _ []stri
 	if !ok {
 		return
 	}
+	holders := o.roleHolders()
 	start := 0
 	if after := q.Get("after"); after != "" {
 		i := parseID(after, "00u", o.cfg.Seed, kindUser)
-		if !o.isAdmin(i) {
+		if i < 0 {
 			s.badCursor(w)
 			return
 		}
-		start = i/o.adminStep + 1
+		start = sort.SearchInts(holders, i+1) // after i, even if it lost its roles since
 	}
-	end := min(o.cfg.Admins, start+limit)
+	end := min(len(holders), start+limit)
 	items := []assigneeJSON{}
-	for k := start; k < end; k++ {
-		items = append(items, o.assigneeJSON(o.UserID(k*o.adminStep), origin(r)))
+	for _, i := range holders[start:end] {
+		items = append(items, o.assigneeJSON(o.UserID(i), origin(r)))
 	}
-	writeJSON(w, map[string]any{"value": items, "_links": bodyLinks(r, lastID(items, func(a assigneeJSON) string { return a.ID }), end < o.cfg.Admins)})
+	writeJSON(w, map[string]any{"value": items, "_links": bodyLinks(r, lastID(items, func(a assigneeJSON) string { return a.ID }), end < len(holders))})
 }
 
 func lastID[T any](items []T, id func(T) string) string {

@@ -21,6 +21,8 @@ const (
 	kindFault
 	kindUserType
 	kindGroupAssignment
+	kindAppUser
+	kindGrant
 )
 
 // rng is a splitmix64 stream: cheap, seedable per entity, and stable across

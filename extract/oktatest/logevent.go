@@ -104,6 +104,8 @@ type logDebug struct {
 		RequestID  string `json:"requestId"`
 		RequestURI string `json:"requestUri"`
 		URL        string `json:"url"`
+		// PrivilegeGranted names the role of a privilege grant or revoke.
+		PrivilegeGranted string `json:"privilegeGranted,omitempty"`
 	} `json:"debugData"`
 }
 
@@ -187,15 +189,23 @@ func (o *Org) logEventJSON(k logKey) logEvent {
 		ev.Outcome = logOutcome{Result: "FAILURE", Reason: "INVALID_CREDENTIALS"}
 		ev.Severity = "WARN"
 	}
+	if m := o.mutationContent(k.ord); m != nil {
+		ev.EventType, ev.DisplayMessage, ev.LegacyEventType = m.eventType, m.display, m.legacy
+		ev.Actor, ev.Target = m.actor, append([]logEntity{}, m.targets...)
+		ev.Outcome, ev.Severity = logOutcome{Result: "SUCCESS"}, "INFO"
+		ev.DebugContext.DebugData.RequestURI, ev.DebugContext.DebugData.URL = m.requestURI, m.requestURI
+		if m.privilege != "" {
+			ev.DebugContext.DebugData.PrivilegeGranted = m.privilege
+		}
+		return ev
+	}
 	switch et.target {
 	case "app":
 		if o.cfg.Apps > 0 {
-			ap, _ := o.app(targetDraw % o.cfg.Apps)
-			ev.Target = append(ev.Target, logEntity{ID: ap.id, Type: "AppInstance", AlternateID: ap.label, DisplayName: ap.label})
+			ev.Target = append(ev.Target, appTarget(o.generateApp(targetDraw%o.cfg.Apps)))
 		}
 	case "group":
-		g, _ := o.group(targetDraw % o.cfg.Groups)
-		ev.Target = append(ev.Target, logEntity{ID: g.id, Type: "UserGroup", AlternateID: "unknown", DisplayName: g.name})
+		ev.Target = append(ev.Target, groupTarget(o.generateGroup(targetDraw%o.cfg.Groups)))
 	case "user":
 		if o.cfg.Users > 0 {
 			ev.Target = append(ev.Target, o.userEntity(targetDraw%o.cfg.Users))
@@ -205,7 +215,4 @@ func (o *Org) logEventJSON(k logKey) logEvent {
 }
 
 // userEntity is a generated user as a log actor or target.
-func (o *Org) userEntity(i int) logEntity {
-	u := o.generateUser(i)
-	return logEntity{ID: u.id, Type: "User", AlternateID: u.login, DisplayName: u.first + " " + u.last}
-}
+func (o *Org) userEntity(i int) logEntity { return o.userTarget(o.generateUser(i)) }

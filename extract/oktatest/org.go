@@ -75,11 +75,26 @@ type Org struct {
 	adminStep    int
 	appsPerGroup []int32 // how many apps each group is assigned to
 
-	mu         sync.RWMutex
-	userEdits  map[int]userEdit
-	addedUsers []user
-	groupEdits map[int]time.Time
-	addedLogs  []logKey // sorted by published, then ordinal; replaced on insertion, never changed in place
+	// The overlay: what tests changed, guarded by mu.
+	mu            sync.RWMutex
+	userEdits     map[int]userEdit
+	addedUsers    []user
+	groupEdits    map[int]groupEdit
+	deletedUsers  map[int]bool
+	deletedGroups map[int]bool
+	deletedApps   map[int]bool
+	members       map[int]*setEdits  // by group: users added and removed
+	appUsers      map[int]*setEdits  // by app: users assigned and unassigned
+	appGroups     map[int]*setEdits  // by app: groups assigned and unassigned
+	userGrants    map[int]*roleEdits // by user
+	groupGrants   map[int]*roleEdits // by group
+	grants        int                // role assignments granted so far, numbering their ids
+	// addedLogs is sorted by published, then ordinal. It is replaced on
+	// every insertion, never changed in place, so readers may range over
+	// a copy of the slice header without the lock.
+	addedLogs  []logKey
+	logContent map[int]*mutationEvent // events the mutations wrote, by ordinal
+	events     []Event
 }
 
 // NewOrg returns the org described by cfg. Negative sizes count as zero;
@@ -105,13 +120,22 @@ func NewOrg(cfg OrgConfig) *Org {
 	now = now.UTC()
 	cfg.Now = now
 	o := &Org{
-		cfg:        cfg,
-		now:        now,
-		orgID:      makeID("00o", cfg.Seed, kindOrg, 0),
-		typeID:     makeID("oty", cfg.Seed, kindUserType, 0),
-		logStart:   now.Add(-cfg.LogSpan),
-		userEdits:  map[int]userEdit{},
-		groupEdits: map[int]time.Time{},
+		cfg:           cfg,
+		now:           now,
+		orgID:         makeID("00o", cfg.Seed, kindOrg, 0),
+		typeID:        makeID("oty", cfg.Seed, kindUserType, 0),
+		logStart:      now.Add(-cfg.LogSpan),
+		userEdits:     map[int]userEdit{},
+		groupEdits:    map[int]groupEdit{},
+		deletedUsers:  map[int]bool{},
+		deletedGroups: map[int]bool{},
+		deletedApps:   map[int]bool{},
+		members:       map[int]*setEdits{},
+		appUsers:      map[int]*setEdits{},
+		appGroups:     map[int]*setEdits{},
+		userGrants:    map[int]*roleEdits{},
+		groupGrants:   map[int]*roleEdits{},
+		logContent:    map[int]*mutationEvent{},
 	}
 	if cfg.Admins > 0 {
 		o.adminStep = cfg.Users / cfg.Admins
@@ -149,46 +173,76 @@ func (o *Org) ResourceSetID(i int) string { return makeID("iam", o.cfg.Seed, kin
 // AdminIDs returns the IDs of the users holding role assignments, in the
 // order /api/v1/iam/assignees/users lists them.
 func (o *Org) AdminIDs() []string {
-	ids := make([]string, o.cfg.Admins)
-	for k := range ids {
-		ids[k] = o.UserID(k * o.adminStep)
+	var ids []string
+	for _, i := range o.roleHolders() {
+		ids = append(ids, o.UserID(i))
 	}
 	return ids
 }
 
 // Count returns how many records a full extract of the named stream (as the
-// streams catalog names it) must yield from this org as of its Now: users of
-// every status, group_members summed over groups, user_role_assignments over
-// admins, logs published in the 7 days before Now and persisted by Now.
-// Unknown names return -1.
+// streams catalog names it) must yield from this org as of its Now, every
+// mutation applied: users of every status, group_members summed over
+// groups, user_role_assignments over role holders, logs published in the 7
+// days before Now and persisted by Now. Unknown names return -1.
 func (o *Org) Count(stream string) int {
 	switch stream {
 	case "users":
-		return o.userCount()
+		o.mu.RLock()
+		defer o.mu.RUnlock()
+		return o.cfg.Users + len(o.addedUsers) - len(o.deletedUsers)
 	case "groups":
-		return o.cfg.Groups
+		o.mu.RLock()
+		defer o.mu.RUnlock()
+		return o.cfg.Groups - len(o.deletedGroups)
 	case "group_members":
-		return sum(o.cfg.Groups, func(g int) int { return o.groupLayout(g).size })
+		return o.sumGroups(func(g group) int { return g.members.count() })
 	case "applications":
-		return o.cfg.Apps
+		o.mu.RLock()
+		defer o.mu.RUnlock()
+		return o.cfg.Apps - len(o.deletedApps)
 	case "application_users":
-		return sum(o.cfg.Apps, func(a int) int { return o.appUserLayout(a).size })
+		return o.sumApps(func(ap app) int { return ap.users.count() })
 	case "application_groups":
-		return sum(o.cfg.Apps, func(a int) int { return len(o.appGroupIndexes(a)) })
+		return o.sumApps(func(ap app) int { return o.appGroupSet(ap.idx).count() })
 	case "custom_roles":
 		return o.cfg.CustomRoles
 	case "permissions":
 		return sum(o.cfg.CustomRoles, func(r int) int { return len(o.permissionLabels(r)) })
 	case "user_role_assignments":
-		return sum(o.cfg.Admins, func(k int) int { return len(o.userRoles(k * o.adminStep)) })
+		n := 0
+		for _, i := range o.roleHolders() {
+			n += len(o.userRoles(i))
+		}
+		return n
 	case "group_role_assignments":
-		return sum(o.cfg.Groups, func(g int) int { return len(o.groupRoles(g)) })
+		return o.sumGroups(func(g group) int { return len(o.groupRoles(g.idx)) })
 	case "resource_sets":
 		return o.cfg.ResourceSets
 	case "logs":
 		return o.CountLogs(o.now.Add(-7*24*time.Hour), o.now.Add(time.Millisecond), o.now)
 	}
 	return -1
+}
+
+// sumGroups adds f over the groups that exist.
+func (o *Org) sumGroups(f func(group) int) int {
+	return sum(o.cfg.Groups, func(g int) int {
+		if gr, ok := o.group(g); ok {
+			return f(gr)
+		}
+		return 0
+	})
+}
+
+// sumApps adds f over the apps that exist.
+func (o *Org) sumApps(f func(app) int) int {
+	return sum(o.cfg.Apps, func(a int) int {
+		if ap, ok := o.app(a); ok {
+			return f(ap)
+		}
+		return 0
+	})
 }
 
 // UserChange is a mutation of one user; empty fields are left unchanged.
@@ -205,44 +259,58 @@ type userEdit struct {
 }
 
 // UpdateUser applies ch to the user with the given ID and sets its
-// lastUpdated to at, so incremental extracts filtering on lastUpdated see it.
+// lastUpdated to at, so incremental extracts filtering on lastUpdated see
+// it. It writes the System Log events Okta writes for the change: one for
+// a status change (user.lifecycle.suspend, user.lifecycle.deactivate …)
+// and user.account.update_profile when profile attributes are set.
 func (o *Org) UpdateUser(id string, at time.Time, ch UserChange) error {
 	i := parseID(id, "00u", o.cfg.Seed, kindUser)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if i < 0 || i >= o.cfg.Users+len(o.addedUsers) {
+	before, ok := o.userLocked(i)
+	if !ok {
 		return fmt.Errorf("updating user %s: no such user", id)
 	}
+	at = at.UTC()
 	if i >= o.cfg.Users {
 		u := &o.addedUsers[i-o.cfg.Users]
 		applyUserChange(u, ch, at)
-		return nil
+	} else {
+		prev := o.userEdits[i]
+		merged := prev.change
+		if ch.Status != "" {
+			merged.Status = ch.Status
+		}
+		if ch.FirstName != "" {
+			merged.FirstName = ch.FirstName
+		}
+		if ch.LastName != "" {
+			merged.LastName = ch.LastName
+		}
+		if ch.Department != "" {
+			merged.Department = ch.Department
+		}
+		o.userEdits[i] = userEdit{change: merged, lastUpdated: at}
 	}
-	prev := o.userEdits[i]
-	merged := prev.change
-	if ch.Status != "" {
-		merged.Status = ch.Status
+	after, _ := o.userLocked(i)
+	if ch.Status != "" && ch.Status != before.status {
+		o.logLocked(at, statusEventType(before.status, ch.Status), "/api/v1/users/"+id+"/lifecycle", o.userTarget(after))
 	}
-	if ch.FirstName != "" {
-		merged.FirstName = ch.FirstName
+	if ch.FirstName != "" || ch.LastName != "" || ch.Department != "" {
+		o.logLocked(at, "user.account.update_profile", "/api/v1/users/"+id, o.userTarget(after))
 	}
-	if ch.LastName != "" {
-		merged.LastName = ch.LastName
-	}
-	if ch.Department != "" {
-		merged.Department = ch.Department
-	}
-	o.userEdits[i] = userEdit{change: merged, lastUpdated: at.UTC()}
 	return nil
 }
 
-// TouchUser sets a user's lastUpdated to at without other changes.
+// TouchUser sets a user's lastUpdated to at without other changes; it
+// writes no System Log event (no Okta operation does only that).
 func (o *Org) TouchUser(id string, at time.Time) error {
 	return o.UpdateUser(id, at, UserChange{})
 }
 
 // AddUser creates a user with the given status (empty: ACTIVE), created and
-// last updated at at, member of Everyone only, and returns its ID.
+// last updated at at, member of Everyone only, and returns its ID. It
+// writes user.lifecycle.create.
 func (o *Org) AddUser(status string, at time.Time) string {
 	if status == "" {
 		status = "ACTIVE"
@@ -259,46 +327,54 @@ func (o *Org) AddUser(status string, at time.Time) string {
 	}
 	u.status = status
 	o.addedUsers = append(o.addedUsers, u)
+	o.logLocked(at, "user.lifecycle.create", "/api/v1/users", o.userTarget(u))
 	return u.id
 }
 
-// TouchGroup sets a group's lastUpdated to at.
+// TouchGroup sets a group's lastUpdated to at; it writes no System Log event.
 func (o *Org) TouchGroup(id string, at time.Time) error {
 	g := parseID(id, "00g", o.cfg.Seed, kindGroup)
-	if g < 0 || g >= o.cfg.Groups {
-		return fmt.Errorf("touching group %s: no such group", id)
-	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.groupEdits[g] = at.UTC()
+	if _, ok := o.groupLocked(g); !ok {
+		return fmt.Errorf("touching group %s: no such group", id)
+	}
+	e := o.groupEdits[g]
+	e.lastUpdated = at.UTC()
+	o.groupEdits[g] = e
 	return nil
 }
 
 // AddLogEvent adds a System Log event published at published that becomes
 // visible once the server's clock reaches persistedAt (clamped to no earlier
 // than published). Adding events whose persistedAt order differs from their
-// published order reproduces Okta's late-persisting events. It returns the
-// event's uuid.
+// published order reproduces Okta's late-persisting events. Its content is
+// generated like the seeded events'. It returns the event's uuid.
 func (o *Org) AddLogEvent(published, persistedAt time.Time) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, uuid := o.insertLogLocked(published, persistedAt)
+	return uuid
+}
+
+// insertLogLocked places a new event in the log and returns its key and uuid.
+func (o *Org) insertLogLocked(published, persistedAt time.Time) (k logKey, uuid string) {
 	published = published.UTC().Truncate(time.Millisecond)
 	persistedAt = persistedAt.UTC().Truncate(time.Millisecond)
 	if persistedAt.Before(published) {
 		persistedAt = published
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	k := logKey{
+	k = logKey{
 		ord:       o.cfg.LogEvents + len(o.addedLogs),
 		published: published.UnixMilli(),
 		persisted: persistedAt.UnixMilli(),
 	}
-	// Build a new slice: readers range over the old one without the lock.
 	at := sort.Search(len(o.addedLogs), func(j int) bool { return k.pubLess(o.addedLogs[j]) })
 	next := make([]logKey, 0, len(o.addedLogs)+1)
 	next = append(next, o.addedLogs[:at]...)
 	next = append(next, k)
 	o.addedLogs = append(next, o.addedLogs[at:]...)
-	return makeUUID(o.cfg.Seed, kindLog, k.ord)
+	return k, makeUUID(o.cfg.Seed, kindLog, k.ord)
 }
 
 func (o *Org) userCount() int {

@@ -33,3 +33,40 @@ func TestLogInsertionsWhileServing(t *testing.T) {
 		t.Fatalf("CountLogs = %d after 300 insertions", n)
 	}
 }
+
+// TestMutationsWhileServing changes memberships, assignments and roles
+// while they are listed: under the race detector no listing may read what
+// a mutation writes, and every page must stay a valid answer.
+func TestMutationsWhileServing(t *testing.T) {
+	s, _ := startServer(t, testOrgConfig(), Options{})
+	o := s.Org()
+	g, ap := o.GroupID(3), o.AppID(1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range 60 {
+			at := testNow.Add(time.Duration(i) * time.Second)
+			u := o.UserID(i)
+			_ = o.AddGroupMember(g, u, at)
+			_ = o.AssignUserToApp(ap, u, at)
+			_ = o.GrantUserRole(u, "REPORT_ADMIN", at)
+			_ = o.RemoveGroupMember(g, u, at)
+			if i%10 == 9 {
+				_ = o.DeleteUser(u, at)
+			}
+		}
+	}()
+	filter := url.QueryEscape(`eventType sw "group."`)
+	for range 15 {
+		collect(t, s, "/api/v1/groups/"+g+"/users?limit=5", "", false, nil)
+		collect(t, s, "/api/v1/apps/"+ap+"/users?limit=50", "", false, nil)
+		collect(t, s, "/api/v1/iam/assignees/users?limit=10", "value", true, nil)
+		collect(t, s, "/api/v1/groups?expand=stats", "", false, nil)
+		get(t, s, "/api/v1/logs?filter="+filter)
+	}
+	wg.Wait()
+	if n := len(o.Events()); n < 200 {
+		t.Fatalf("%d events written, want at least 200", n)
+	}
+}

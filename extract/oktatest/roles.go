@@ -2,6 +2,7 @@ package oktatest
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -164,23 +165,95 @@ type roleAssignment struct {
 	created, lastUpdated time.Time
 }
 
-// userRoles returns the roles assigned to user i: one to three for admins,
-// none for anyone else. The first admin is always a super admin.
+// roleEdits are a test's grants and revocations on one user or group.
+type roleEdits struct {
+	granted []roleAssignment
+	revoked map[string]bool // ids of generated assignments revoked
+}
+
+// userRoles returns the roles user i holds: the generated ones (one to
+// three for admins, none for anyone else) less revocations, plus grants;
+// none for a user that does not exist.
 func (o *Org) userRoles(i int) []roleAssignment {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.userRolesLocked(i)
+}
+
+func (o *Org) userRolesLocked(i int) []roleAssignment {
+	if _, ok := o.userLocked(i); !ok {
+		return nil
+	}
+	return applyRoleEdits(o.generatedUserRoles(i), o.userGrants[i])
+}
+
+// generatedUserRoles are user i's generated roles. The first admin is
+// always a super admin.
+func (o *Org) generatedUserRoles(i int) []roleAssignment {
 	if !o.isAdmin(i) {
 		return nil
 	}
 	return o.drawRoles(newRNG(o.cfg.Seed, kindAssignment, i), kindAssignment, i, 1+int(hash64(o.cfg.Seed, kindAssignment, i)%3), i == 0)
 }
 
-// groupRoles returns the roles assigned to group g: about one group in six
-// (never Everyone) holds one or two.
+// groupRoles returns the roles group g holds, edits applied.
 func (o *Org) groupRoles(g int) []roleAssignment {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.groupRolesLocked(g)
+}
+
+func (o *Org) groupRolesLocked(g int) []roleAssignment {
+	if _, ok := o.groupLocked(g); !ok {
+		return nil
+	}
+	return applyRoleEdits(o.generatedGroupRoles(g), o.groupGrants[g])
+}
+
+// generatedGroupRoles are group g's generated roles: about one group in
+// six (never Everyone) holds one or two.
+func (o *Org) generatedGroupRoles(g int) []roleAssignment {
 	h := hash64(o.cfg.Seed, kindGroupAssignment, g)
 	if g <= 0 || g >= o.cfg.Groups || h%6 != 0 {
 		return nil
 	}
 	return o.drawRoles(newRNG(o.cfg.Seed, kindGroupAssignment, g), kindGroupAssignment, g, 1+int(h>>8)%2, false)
+}
+
+func applyRoleEdits(gen []roleAssignment, e *roleEdits) []roleAssignment {
+	if e == nil {
+		return gen
+	}
+	var out []roleAssignment
+	for _, a := range gen {
+		if !e.revoked[a.id] {
+			out = append(out, a)
+		}
+	}
+	return append(out, e.granted...)
+}
+
+// roleHolders returns the users holding at least one role, ascending: the
+// order /api/v1/iam/assignees/users lists them in.
+func (o *Org) roleHolders() []int {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	var out []int
+	seen := map[int]bool{}
+	consider := func(i int) {
+		if !seen[i] && len(o.userRolesLocked(i)) > 0 {
+			out = append(out, i)
+		}
+		seen[i] = true
+	}
+	for k := 0; k < o.cfg.Admins; k++ {
+		consider(k * o.adminStep)
+	}
+	for i := range o.userGrants {
+		consider(i)
+	}
+	sort.Ints(out)
+	return out
 }
 
 func (o *Org) drawRoles(r *rng, kind uint64, owner, n int, super bool) []roleAssignment {

@@ -35,8 +35,9 @@ func (o *Org) user(i int) (user, bool) {
 	return o.userLocked(i)
 }
 
+// userLocked is user for callers holding mu. Deleted users do not exist.
 func (o *Org) userLocked(i int) (user, bool) {
-	if i < 0 {
+	if i < 0 || o.deletedUsers[i] {
 		return user{}, false
 	}
 	if i >= o.cfg.Users {
