@@ -7,6 +7,11 @@
 //
 // The org is never materialised: every user, group, app and log event is a
 // pure function of (seed, index), so a 100k-user, 1M-event org costs a few
-// kilobytes plus whatever mutations a test makes through the overlay methods
-// (UpdateUser, AddUser, TouchGroup, AddLogEvent).
+// kilobytes plus whatever mutations a test makes through the overlay
+// methods. Those change the org the way an admin would (UpdateUser,
+// AddUser, DeleteUser, DeleteGroup, DeleteApp, Add/RemoveGroupMember,
+// app assignments, role grants …), visible through the API at once, and
+// write the System Log events Okta writes for them (Org.Events). Count and
+// IDs say what a full extract must then yield. filter and q on
+// /api/v1/logs select events the way Okta's System Log does.
 package oktatest
