@@ -26,6 +26,8 @@ func (s *Server) routes() *http.ServeMux {
 	handle("DELETE /v1/blueprints/{identifier}", s.handleDeleteBlueprint)
 	handle("POST /v1/blueprints/{blueprint_identifier}/entities/bulk", s.handleBulkUpsert)
 	handle("GET /v1/blueprints/{blueprint_identifier}/entities", s.handleListEntities)
+	handle("POST /v1/blueprints/{blueprint_identifier}/entities/search", s.handleSearchEntities)
+	handle("GET /v1/blueprints/{blueprint_identifier}/entities-count", s.handleCountEntities)
 	handle("GET /v1/blueprints/{blueprint_identifier}/entities/{entity_identifier}", s.handleGetEntity)
 	handle("DELETE /v1/blueprints/{blueprint_identifier}/entities/{entity_identifier}", s.handleDeleteEntity)
 	handle("POST /v1/blueprints/{blueprint_identifier}/bulk/entities/delete", s.handleBulkDelete)
