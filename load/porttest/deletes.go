@@ -127,6 +127,7 @@ func (s *Server) deleteEntities(bpID string, ids []string, dependents bool) ([]s
 	for ref := range doomed {
 		delete(s.entities[ref.bp], ref.id)
 		s.stats.EntitiesDeleted++
+		s.stats.DeletedByBlueprint[ref.bp]++
 	}
 	s.clearReferences(doomed)
 	return deleted, nil

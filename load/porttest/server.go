@@ -1,8 +1,10 @@
 // Package porttest runs a simulated Port API over HTTP, like net/http/httptest:
 // access tokens, blueprints, bulk upserts and deletes with Port's 200/207
 // results, entity validation against the blueprint schema, identifier rules,
-// relations, the 1 MiB body limit, rate-limit headers and injected faults.
-// Entities live in memory and tests read them back.
+// relations, paged entity search and counts, the 1 MiB body limit,
+// rate-limit headers and injected faults. Entities live in memory; tests
+// read them back, create some by hand (CreateEntity), and read from Stats
+// what a loader changed and what it sent for nothing.
 package porttest
 
 import (
@@ -114,7 +116,7 @@ func NewServer(opts Options) *Server {
 		blueprints:   map[string]*blueprint{},
 		entities:     map[string]map[string]*Entity{},
 		tokens:       map[string]time.Time{},
-		stats:        Stats{Requests: map[string]int{}},
+		stats:        Stats{Requests: map[string]int{}, UpsertedByBlueprint: map[string]int{}, DeletedByBlueprint: map[string]int{}},
 	}
 	if err := s.preload(opts.Blueprints); err != nil {
 		panic(fmt.Sprintf("porttest: preloading blueprints: %v", err))

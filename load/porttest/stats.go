@@ -10,10 +10,19 @@ type Stats struct {
 	Requests map[string]int
 	// APIRequests counts requests other than token requests.
 	APIRequests int
-	// EntitiesUpserted counts entities created or updated by bulk upserts.
-	EntitiesUpserted int
-	// EntitiesDeleted counts entities deleted, dependents included.
-	EntitiesDeleted int
+	// EntitiesUpserted counts entities created or updated by bulk upserts;
+	// UpsertedByBlueprint splits it by blueprint.
+	EntitiesUpserted    int
+	UpsertedByBlueprint map[string]int
+	// EntitiesChanged counts the upserts that created an entity or changed
+	// its content; UnchangedUpserts those that left it exactly as it was.
+	// Together they make EntitiesUpserted.
+	EntitiesChanged  int
+	UnchangedUpserts int
+	// EntitiesDeleted counts entities deleted, dependents included;
+	// DeletedByBlueprint splits it by blueprint.
+	EntitiesDeleted    int
+	DeletedByBlueprint map[string]int
 	// StubsCreated counts related entities created by create_missing_related_entities.
 	StubsCreated int
 	// RateLimited counts 429 answers, injected ones included.
@@ -41,6 +50,8 @@ func (s *Server) Stats() Stats {
 	defer s.mu.Unlock()
 	st := s.stats
 	st.Requests = maps.Clone(s.stats.Requests)
+	st.UpsertedByBlueprint = maps.Clone(s.stats.UpsertedByBlueprint)
+	st.DeletedByBlueprint = maps.Clone(s.stats.DeletedByBlueprint)
 	st.UnresolvedQueries = append([]string(nil), s.stats.UnresolvedQueries...)
 	return st
 }
