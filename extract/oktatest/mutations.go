@@ -11,8 +11,9 @@ import (
 // once persisted (a second or two after at). Errors name what is missing.
 
 // DeleteUser deletes a user for good, as Okta's "Delete a user" does when
-// called until it succeeds: a user that is not DEPROVISIONED is
-// deactivated first (user.lifecycle.deactivate), then deleted
+// called until it succeeds ("a user that hasn't been deactivated is
+// deactivated; a second delete deletes it"): a user that is not
+// DEPROVISIONED is deactivated first (user.lifecycle.deactivate), then deleted
 // (user.lifecycle.delete.initiated, user.lifecycle.delete.completed). The
 // user leaves /users, every group, app and role assignment, and /users/{id}
 // answers 404. Its groups' lastMembershipUpdated does not move and no
@@ -38,7 +39,8 @@ func (o *Org) DeleteUser(id string, at time.Time) error {
 
 // DeleteGroup deletes a group (group.lifecycle.delete): it leaves /groups,
 // and its memberships, app assignments and role assignments vanish with
-// it. Everyone, a BUILT_IN group, cannot be deleted.
+// it. Everyone, a BUILT_IN group, cannot be deleted (Groups API: only
+// OKTA_GROUP groups are managed through it).
 func (o *Org) DeleteGroup(id string, at time.Time) error {
 	g := parseID(id, "00g", o.cfg.Seed, kindGroup)
 	o.mu.Lock()
@@ -55,8 +57,8 @@ func (o *Org) DeleteGroup(id string, at time.Time) error {
 	return nil
 }
 
-// DeleteApp deletes an application. Okta deletes only inactive apps, so an
-// ACTIVE one is deactivated first (application.lifecycle.deactivate), then
+// DeleteApp deletes an application. Okta's "Delete an application" takes
+// only inactive apps, so an ACTIVE one is deactivated first (application.lifecycle.deactivate), then
 // deleted (application.lifecycle.delete); its user and group assignments
 // vanish with it.
 func (o *Org) DeleteApp(id string, at time.Time) error {
