@@ -58,7 +58,7 @@ func TestMutationsWhileServing(t *testing.T) {
 		}
 	}()
 	filter := url.QueryEscape(`eventType sw "group."`)
-	for range 15 {
+	for range 10 {
 		collect(t, s, "/api/v1/groups/"+g+"/users?limit=5", "", false, nil)
 		collect(t, s, "/api/v1/apps/"+ap+"/users?limit=50", "", false, nil)
 		collect(t, s, "/api/v1/iam/assignees/users?limit=10", "value", true, nil)
