@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,7 +80,8 @@ func newLogger(c *cli.Context) (*slog.Logger, error) {
 
 // bucket is an opened bucket with its key prefix and namespace.
 type bucket struct {
-	store     lake.Store
+	store lake.Store
+	// url is the bucket URL as printed: without credentials or query.
 	url       string
 	prefix    string
 	namespace string
@@ -91,8 +93,15 @@ func openBucket(c *cli.Context) (*bucket, error) {
 		S3Endpoint: c.String("s3-endpoint"),
 		Region:     c.String("s3-region"),
 	})
+	var bad *lake.BucketURLError
+	if errors.As(err, &bad) {
+		return nil, usagef("--bucket: %w", err)
+	}
+	// Only the redacted form is ever printed: a URL that got this far holds
+	// no credentials, but the rule is kept in one place.
+	shown := lake.RedactBucketURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("opening bucket %s: %w", raw, err)
+		return nil, fmt.Errorf("opening bucket %s: %w", shown, err)
 	}
 	prefix := strings.Trim(urlPrefix, "/")
 	if c.IsSet("prefix") {
@@ -104,7 +113,7 @@ func openBucket(c *cli.Context) (*bucket, error) {
 	if ns == "" || strings.Contains(ns, "/") {
 		return nil, usagef("--namespace: %q must be a non-empty name without '/'", ns)
 	}
-	return &bucket{store: store, url: raw, prefix: prefix, namespace: ns}, nil
+	return &bucket{store: store, url: shown, prefix: prefix, namespace: ns}, nil
 }
 
 // openWritableBucket opens the bucket and proves it takes writes before any
