@@ -255,3 +255,28 @@ func FreePart(ctx context.Context, s Store, base string) (int, error) {
 	}
 	return n, nil
 }
+
+// SeparatesStreams reports whether the format contains ${STREAM_NAME}.
+// Without it every stream renders the same keys: the streams' writers race
+// for one key and all but one fail.
+func (f *PathFormat) SeparatesStreams() bool {
+	for _, s := range f.segs {
+		if s.v == varStreamName {
+			return true
+		}
+	}
+	return false
+}
+
+// InLoadLayout reports whether the format's keys start with
+// <namespace>/<stream>/ after the prefix: the layout load lists
+// (<prefix>/<namespace>/<stream>/) and Port's published mappings read (the
+// stream is the key's third segment). Objects in any other layout are
+// valid Airbyte output, but load does not find them.
+func (f *PathFormat) InLoadLayout() bool {
+	// NUL cannot occur in a format (flags and environment variables cannot
+	// hold it), so these values cannot be mistaken for literal text.
+	const ns, stream = "\x00namespace", "\x00stream"
+	key := f.KeyBase("", PathVars{Namespace: ns, Stream: stream})
+	return strings.HasPrefix(key, ns+"/"+stream+"/")
+}

@@ -112,3 +112,36 @@ func TestFreePart(t *testing.T) {
 		}
 	})
 }
+
+// A format keeps streams apart only with ${STREAM_NAME}, and is in the
+// layout load reads only when its keys start with <namespace>/<stream>/.
+func TestPathFormatLayout(t *testing.T) {
+	tests := []struct {
+		format            string
+		separates, inLoad bool
+	}{
+		{DefaultPathFormat, true, true},
+		{"${NAMESPACE}/${STREAM_NAME}/${UUID}_", true, true},
+		{"/${NAMESPACE}//${STREAM_NAME}/x/", true, true}, // slashes collapse
+		{"$${NAMESPACE}/$${STREAM_NAME}/$${EPOCH}_", true, true},
+		{"${NAMESPACE}/${STREAM_NAME}", true, false},
+		{"${NAMESPACE}/${STREAM_NAME}_${EPOCH}/", true, false},
+		{"x/${NAMESPACE}/${STREAM_NAME}/", true, false},
+		{"${STREAM_NAME}/${NAMESPACE}/", true, false},
+		{"${NAMESPACE}/${YEAR}/${STREAM_NAME}/", true, false},
+		{"${NAMESPACE}/${EPOCH}_", false, false},
+		{"okta/users/", false, false},
+	}
+	for _, tt := range tests {
+		f, err := ParsePathFormat(tt.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.SeparatesStreams(); got != tt.separates {
+			t.Errorf("%q SeparatesStreams = %v, want %v", tt.format, got, tt.separates)
+		}
+		if got := f.InLoadLayout(); got != tt.inLoad {
+			t.Errorf("%q InLoadLayout = %v, want %v", tt.format, got, tt.inLoad)
+		}
+	}
+}

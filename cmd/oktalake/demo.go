@@ -36,7 +36,7 @@ func demoCommand() *cli.Command {
 			if !c.IsSet("log-level") {
 				log = slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			}
-			env, err := writerOptions(c)
+			env, err := writerOptions(c, log)
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,7 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			env, err := writerOptions(c)
+			env, err := writerOptions(c, log)
 			if err != nil {
 				return err
 			}
@@ -122,7 +122,7 @@ func backfillLogsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			env, err := writerOptions(c)
+			env, err := writerOptions(c, log)
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,8 @@ func bucketFlags() []cli.Flag {
 
 func writerFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "path-format", EnvVars: []string{"OKTALAKE_PATH_FORMAT"}, Usage: "Airbyte s3_path_format (default ${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_)"},
+		&cli.StringFlag{Name: "path-format", EnvVars: []string{"OKTALAKE_PATH_FORMAT"}, Usage: "Airbyte s3_path_format (default ${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_); must contain ${STREAM_NAME}"},
+		&cli.BoolFlag{Name: "allow-foreign-layout", EnvVars: []string{"OKTALAKE_ALLOW_FOREIGN_LAYOUT"}, Usage: "accept a --path-format that does not start with ${NAMESPACE}/${STREAM_NAME}/ (load will not find those objects)"},
 		&cli.StringFlag{Name: "envelope", EnvVars: []string{"OKTALAKE_ENVELOPE"}, Value: "v2", Usage: "record envelope: v2, v1 or flat"},
 		&cli.Int64Flag{Name: "max-file-size", EnvVars: []string{"OKTALAKE_MAX_FILE_SIZE"}, Value: 200 << 20, Usage: "rotate objects at this many compressed bytes"},
 	}
@@ -103,17 +104,25 @@ func openBucket(c *cli.Context) (*bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening bucket %s: %w", shown, err)
 	}
-	prefix := strings.Trim(urlPrefix, "/")
-	if c.IsSet("prefix") {
-		prefix = strings.Trim(c.String("prefix"), "/")
-	} else if prefix == "" {
-		prefix = "data"
-	}
+	prefix := bucketPrefix(c, urlPrefix)
 	ns := c.String("namespace")
 	if ns == "" || strings.Contains(ns, "/") {
 		return nil, usagef("--namespace: %q must be a non-empty name without '/'", ns)
 	}
 	return &bucket{store: store, url: shown, prefix: prefix, namespace: ns}, nil
+}
+
+// bucketPrefix is the key prefix: --prefix, else the bucket URL's path,
+// else "data".
+func bucketPrefix(c *cli.Context, urlPrefix string) string {
+	switch {
+	case c.IsSet("prefix"):
+		return strings.Trim(c.String("prefix"), "/")
+	case strings.Trim(urlPrefix, "/") != "":
+		return strings.Trim(urlPrefix, "/")
+	default:
+		return lake.DefaultPrefix
+	}
 }
 
 // openWritableBucket opens the bucket and proves it takes writes before any
@@ -130,15 +139,50 @@ func openWritableBucket(c *cli.Context) (*bucket, error) {
 	return b, nil
 }
 
-func writerOptions(c *cli.Context) (lake.Envelope, error) {
+func writerOptions(c *cli.Context, log *slog.Logger) (lake.Envelope, error) {
 	env, err := lake.ParseEnvelope(c.String("envelope"))
 	if err != nil {
 		return env, usagef("--envelope: %v", err)
+	}
+	if err := checkPathFormat(c, log); err != nil {
+		return env, err
 	}
 	if c.Int64("max-file-size") < 1<<10 {
 		return env, usagef("--max-file-size: %d is too small (at least 1024 bytes)", c.Int64("max-file-size"))
 	}
 	return env, nil
+}
+
+// checkPathFormat refuses a --path-format that would make streams race for
+// one key, and one whose objects load would not find (unless
+// --allow-foreign-layout), before anything is read or written.
+func checkPathFormat(c *cli.Context, log *slog.Logger) error {
+	raw := c.String("path-format")
+	if raw == "" {
+		return nil // the default
+	}
+	f, err := lake.ParsePathFormat(raw)
+	if err != nil {
+		return usagef("--path-format: %v", err)
+	}
+	if !f.SeparatesStreams() {
+		return usagef("--path-format %q has no ${STREAM_NAME}: every stream would write the same keys and all but one would fail; start it with ${NAMESPACE}/${STREAM_NAME}/ as the default %s does", raw, lake.DefaultPathFormat)
+	}
+	if f.InLoadLayout() {
+		return nil
+	}
+	// Only an s3:// URL's path can set the prefix; otherwise it is known
+	// without opening the bucket, and the message names it.
+	prefix := "<prefix>"
+	if c.IsSet("prefix") || !strings.HasPrefix(c.String("bucket"), "s3://") {
+		prefix = bucketPrefix(c, "")
+	}
+	lists := lake.JoinKey(prefix, c.String("namespace"), "<stream>") + "/"
+	if !c.Bool("allow-foreign-layout") {
+		return usagef("--path-format %q does not start with ${NAMESPACE}/${STREAM_NAME}/: load lists %s and Port's mappings take the stream from the key's third segment, so load would find none of these objects; pass --allow-foreign-layout to write them for another reader", raw, lists)
+	}
+	log.Warn("--path-format is not the layout load reads: load lists "+lists+" and will not find these objects", "path_format", raw)
+	return nil
 }
 
 // listFlag reads a repeatable, comma-separated flag: --streams a,b --streams c.
