@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // A bucket URL with credentials or a query is a usage error on every
@@ -20,7 +21,7 @@ func TestBucketURLWithCredentialsOrQueryIsAUsageErrorAndNeverPrinted(t *testing.
 	commands := map[string][]string{
 		"check":    {"check", "--skip-okta", "--s3-endpoint", "http://127.0.0.1:1"},
 		"extract":  append([]string{"extract", "--streams", "users", "--s3-endpoint", "http://127.0.0.1:1"}, okta...),
-		"backfill": append([]string{"backfill", "logs", "--since", "2020-01-01", "--s3-endpoint", "http://127.0.0.1:1"}, okta...),
+		"backfill": append([]string{"backfill", "logs", "--since", time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02"), "--s3-endpoint", "http://127.0.0.1:1"}, okta...),
 		"load":     append([]string{"load", "--s3-endpoint", "http://127.0.0.1:1"}, port...),
 		"demo":     {"demo", "--s3-endpoint", "http://127.0.0.1:1"},
 	}

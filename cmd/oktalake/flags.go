@@ -198,12 +198,31 @@ func listFlag(c *cli.Context, name string) []string {
 	return out
 }
 
+// selectStreams reads --streams: catalog streams, or every stream when it
+// is not given. Given but naming none ("--streams ,") is a usage error, not
+// "every stream"; an empty value (OKTALAKE_STREAMS= as docker-compose passes
+// an unset variable) is the default.
 func selectStreams(c *cli.Context) ([]streams.Stream, error) {
-	sel, err := streams.Select(listFlag(c, "streams"))
+	names := listFlag(c, "streams")
+	// urfave/cli splits the value at commas and trims the parts: "," gives
+	// two empty parts, an empty value one.
+	if raw := c.StringSlice("streams"); len(names) == 0 && len(raw) > 1 {
+		return nil, usagef("--streams %q names no stream (known: %s)", strings.Join(raw, ","), strings.Join(streams.Names(), ", "))
+	}
+	sel, err := streams.Select(names)
 	if err != nil {
 		return nil, usagef("--streams: %v", err)
 	}
 	return sel, nil
+}
+
+// streamNames are the names of ss.
+func streamNames(ss []streams.Stream) []string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = s.Name
+	}
+	return names
 }
 
 func newOktaClient(c *cli.Context, log *slog.Logger, scopes []string) (*okta.Client, error) {
@@ -262,10 +281,37 @@ func noArgs(c *cli.Context) error {
 }
 
 // begin starts a command that takes no arguments: it refuses stray ones and
-// returns the logger its flags ask for.
+// meaningless flag values, and returns the logger its flags ask for.
 func begin(c *cli.Context) (*slog.Logger, error) {
 	if err := noArgs(c); err != nil {
 		return nil, err
 	}
+	if err := checkFlagValues(c); err != nil {
+		return nil, err
+	}
 	return newLogger(c)
+}
+
+// checkFlagValues refuses numeric flags of the command whose values mean
+// nothing (no requests in flight, a zero timeout or interval): the packages
+// that take them would quietly use their defaults instead.
+func checkFlagValues(c *cli.Context) error {
+	for _, f := range c.Command.Flags {
+		name := f.Names()[0]
+		switch name {
+		case "port-concurrency", "max-concurrency", "workers":
+			if n := c.Int(name); n < 1 {
+				return usagef("--%s: %d must be at least 1", name, n)
+			}
+		case "mapping-timeout", "poll-interval", "window":
+			if d := c.Duration(name); d <= 0 {
+				return usagef("--%s: %v must be a positive duration such as 30s", name, d)
+			}
+		case "rate-limit-share":
+			if v := c.Float64(name); !(v > 0 && v <= 1) {
+				return usagef("--%s: %v must be more than 0 and at most 1", name, v)
+			}
+		}
+	}
+	return nil
 }

@@ -98,6 +98,10 @@ func loadCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			sel, err := selectStreams(c)
+			if err != nil {
+				return err
+			}
 			pc, err := newPortClient(c, log)
 			if err != nil {
 				return err
@@ -106,6 +110,10 @@ func loadCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			var names []string // none: every stream in the bucket
+			if len(listFlag(c, "streams")) > 0 {
+				names = streamNames(sel)
+			}
 			if c.Bool("init-port") {
 				if err := initPort(c.Context, c.App.Writer, pc, false); err != nil {
 					return err
@@ -113,7 +121,7 @@ func loadCommand() *cli.Command {
 			}
 			cfg := load.Config{
 				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
-				Streams: listFlag(c, "streams"), Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+				Streams: names, Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
 			}
 			if c.Bool("minio-notify") {
 				if !c.Bool("follow") {
@@ -204,6 +212,9 @@ func mapCommand() *cli.Command {
 				if strings.HasPrefix(a, "-") {
 					return usagef("map: flags go before the files (got %q after them)", a)
 				}
+			}
+			if err := checkFlagValues(c); err != nil {
+				return err
 			}
 			log, err := newLogger(c)
 			if err != nil {
