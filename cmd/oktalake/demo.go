@@ -61,7 +61,7 @@ func demoCommand() *cli.Command {
 			}
 			sum, err := extract.Run(c.Context, extract.Config{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: c.Int64("max-file-size"),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
 				Streams: streams.All(), FullRefresh: true, Logger: log,
 			})
 			if err != nil {

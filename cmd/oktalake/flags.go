@@ -43,7 +43,7 @@ func writerFlags() []cli.Flag {
 		&cli.StringFlag{Name: "path-format", EnvVars: []string{"OKTALAKE_PATH_FORMAT"}, Usage: "Airbyte s3_path_format (default ${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_); must contain ${STREAM_NAME}"},
 		&cli.BoolFlag{Name: "allow-foreign-layout", EnvVars: []string{"OKTALAKE_ALLOW_FOREIGN_LAYOUT"}, Usage: "accept a --path-format that does not start with ${NAMESPACE}/${STREAM_NAME}/ (load will not find those objects)"},
 		&cli.StringFlag{Name: "envelope", EnvVars: []string{"OKTALAKE_ENVELOPE"}, Value: "v2", Usage: "record envelope: v2, v1 or flat"},
-		&cli.Int64Flag{Name: "max-file-size", EnvVars: []string{"OKTALAKE_MAX_FILE_SIZE"}, Value: 200 << 20, Usage: "rotate objects at this many compressed bytes"},
+		&cli.GenericFlag{Name: "max-file-size", EnvVars: []string{"OKTALAKE_MAX_FILE_SIZE"}, Value: new(byteSize(200 << 20)), Usage: "rotate objects at this compressed size: 200MiB, 64MB, 1GiB or bytes"},
 	}
 }
 
@@ -52,6 +52,14 @@ func logFlags() []cli.Flag {
 		&cli.StringFlag{Name: "log-level", EnvVars: []string{"OKTALAKE_LOG_LEVEL"}, Value: "info", Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: "log-format", EnvVars: []string{"OKTALAKE_LOG_FORMAT"}, Value: "text", Usage: "text or json"},
 	}
+}
+
+// maxFileSize reads --max-file-size, in bytes.
+func maxFileSize(c *cli.Context) int64 {
+	if b, ok := c.Generic("max-file-size").(*byteSize); ok {
+		return int64(*b)
+	}
+	return 0
 }
 
 func concat(groups ...[]cli.Flag) []cli.Flag {
@@ -147,8 +155,8 @@ func writerOptions(c *cli.Context, log *slog.Logger) (lake.Envelope, error) {
 	if err := checkPathFormat(c, log); err != nil {
 		return env, err
 	}
-	if c.Int64("max-file-size") < 1<<10 {
-		return env, usagef("--max-file-size: %d is too small (at least 1024 bytes)", c.Int64("max-file-size"))
+	if n := maxFileSize(c); n < 1<<10 {
+		return env, usagef("--max-file-size: %d bytes is too small (at least 1KiB)", n)
 	}
 	return env, nil
 }
