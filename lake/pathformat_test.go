@@ -145,3 +145,25 @@ func TestPathFormatLayout(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyInPath(t *testing.T) {
+	tests := []struct {
+		path, want string
+		ok         bool
+	}{
+		{"/tmp/lake/data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", "data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", true},
+		{"data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", "data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", true},
+		{"../lake/data/okta/groups/year=2026/x.jsonl.gz", "data/okta/groups/year=2026/x.jsonl.gz", true},
+		{"/a/year=2020/b/data/okta/users/year=2026/x.jsonl.gz", "data/okta/users/year=2026/x.jsonl.gz", true},
+		{"okta/users/year=2026/x.jsonl.gz", "", false},    // no prefix before the namespace
+		{"../okta/users/year=2026/x.jsonl.gz", "", false}, // ".." is not a prefix
+		{"/tmp/data/okta/users/year=2026", "", false},     // a directory, no object name
+		{"/tmp/users.jsonl", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := KeyInPath(tt.path)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("KeyInPath(%q) = %q, %v; want %q, %v", tt.path, got, ok, tt.want, tt.ok)
+		}
+	}
+}
