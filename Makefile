@@ -45,10 +45,12 @@ bench: minio jq
 	@echo; echo "== summary (custom metrics; ratios are against baselines from the same run)"; \
 		grep -E '^Benchmark' bench.out | sed -E 's/[[:space:]]+/ /g'
 
+## lint: gofmt, go vet, staticcheck, and go.mod/go.sum exactly as `go mod tidy` leaves them
 lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
 
 ## minio: build the pinned MinIO server once (a few minutes on a fresh machine)
 minio: $(MINIO)
