@@ -54,6 +54,20 @@ func RedactBucketURL(raw string) string {
 	return scheme + "://" + authority + tail
 }
 
+// URLHasCredentials reports whether a URL carries userinfo (user:password@)
+// in its authority. It reads the raw text, so it also finds credentials in a
+// URL that url.Parse rejects (whose error would quote them).
+func URLHasCredentials(raw string) bool {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return false
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.Contains(rest, "@")
+}
+
 // parseBucketURL parses an s3:// or file:// bucket URL, refusing what a
 // bucket URL cannot mean: credentials (userinfo), a query or fragment, and
 // for s3 a port (an endpoint belongs in --s3-endpoint). Errors are
@@ -62,11 +76,7 @@ func parseBucketURL(raw string) (*url.URL, error) {
 	refuse := func(reason string) error { return &BucketURLError{URL: RedactBucketURL(raw), Reason: reason} }
 	// Userinfo is looked for before url.Parse, whose errors quote the whole
 	// URL, credentials included.
-	_, rest, _ := strings.Cut(raw, "://")
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	if strings.Contains(rest, "@") {
+	if URLHasCredentials(raw) {
 		return nil, refuse(credentialsReason)
 	}
 	u, err := url.Parse(raw)

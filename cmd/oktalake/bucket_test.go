@@ -55,3 +55,29 @@ func TestBucketURLWithCredentialsOrQueryIsAUsageErrorAndNeverPrinted(t *testing.
 		}
 	}
 }
+
+// Credentials in --s3-endpoint (or AWS_ENDPOINT_URL_S3) are refused the same
+// way, and never printed.
+func TestS3EndpointWithCredentialsIsAUsageErrorAndNeverPrinted(t *testing.T) {
+	const secret = "minio-s3cret"
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	for _, ep := range []string{"http://admin:" + secret + "@127.0.0.1:9000", "http://admin:" + secret + " x@127.0.0.1:9000"} {
+		for _, viaEnv := range []bool{false, true} {
+			args := []string{"check", "--skip-okta", "--bucket", "s3://bucket"}
+			if viaEnv {
+				t.Setenv("AWS_ENDPOINT_URL_S3", ep)
+			} else {
+				t.Setenv("AWS_ENDPOINT_URL_S3", "")
+				args = append(args, "--s3-endpoint", ep)
+			}
+			out, errOut, code := runCLI(t, args...)
+			if code != 2 || !strings.Contains(errOut, "--s3-endpoint") || !strings.Contains(errOut, "AWS_ACCESS_KEY_ID") {
+				t.Errorf("%q (env %v): code %d (want 2), stderr %q", ep, viaEnv, code, errOut)
+			}
+			if strings.Contains(out+errOut, secret) {
+				t.Errorf("%q (env %v): the output repeats the secret:\n%s%s", ep, viaEnv, out, errOut)
+			}
+		}
+	}
+}

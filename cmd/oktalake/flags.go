@@ -98,6 +98,9 @@ type bucket struct {
 
 func openBucket(c *cli.Context) (*bucket, error) {
 	raw := c.String("bucket")
+	if ep := c.String("s3-endpoint"); lake.URLHasCredentials(ep) {
+		return nil, usagef("--s3-endpoint %s: credentials in the endpoint URL are refused (and never printed): S3 credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role)", lake.RedactBucketURL(ep))
+	}
 	store, urlPrefix, err := lake.OpenStore(c.Context, raw, lake.StoreOptions{
 		S3Endpoint: c.String("s3-endpoint"),
 		Region:     c.String("s3-region"),
