@@ -45,10 +45,14 @@ bench: minio jq
 	@echo; echo "== summary (custom metrics; ratios are against baselines from the same run)"; \
 		grep -E '^Benchmark' bench.out | sed -E 's/[[:space:]]+/ /g'
 
+## lint: gofmt, go vet, staticcheck, go.mod/go.sum exactly as `go mod tidy` leaves them, no large tracked files
 lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
+	@big=$$(git ls-files -z | xargs -0 wc -c 2>/dev/null | awk '$$2 != "total" && $$1 > 4194304 {print "  " $$2 " (" $$1 " bytes)"}'); \
+		if [ -n "$$big" ]; then echo "tracked files over 4 MiB (build outputs and data belong in .gitignore):"; echo "$$big"; exit 1; fi
 
 ## minio: build the pinned MinIO server once (a few minutes on a fresh machine)
 minio: $(MINIO)

@@ -19,6 +19,15 @@ const tmpPrefix = ".tmp-"
 
 // localStore is a Store on a local directory. Keys map to paths under root;
 // objects appear atomically (hard link or rename of a synced temp file).
+//
+// Symlinks below the root are never followed, for reads or writes: a key
+// whose path runs through one is refused with an error naming it, and List
+// fails on one it meets. A link that leaves the root would write objects
+// somewhere else (data/okta -> another tree); one that stays inside would
+// put objects where List, which does not descend into links, never shows
+// them under their keys. The root itself may be, or sit below, a symlink.
+// Every operation goes through an os.Root, so even a link swapped in
+// between the check and the write cannot take a write outside the root.
 type localStore struct {
 	root string
 }
@@ -60,8 +69,36 @@ func (s *localStore) checkKey(key string) error {
 	return nil
 }
 
-func (s *localStore) path(key string) string {
-	return filepath.Join(s.root, filepath.FromSlash(key))
+// openRoot opens the store's directory; create makes it first, for writes.
+// The caller closes the Root.
+func (s *localStore) openRoot(create bool) (*os.Root, error) {
+	if create {
+		if err := os.MkdirAll(s.root, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return os.OpenRoot(s.root)
+}
+
+// checkPath refuses a key whose path below the root runs through a symlink,
+// its last segment included, or through a file. Segments that do not exist
+// yet end the check: nothing below them can be a link.
+func (s *localStore) checkPath(r *os.Root, key string) error {
+	segs := strings.Split(key, "/")
+	for i := range segs {
+		rel := filepath.Join(segs[:i+1]...)
+		fi, err := r.Lstat(rel)
+		if err != nil {
+			return nil // missing: the operation itself reports what it needs
+		}
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return fmt.Errorf("%s in directory %s: %s is a symlink, and the directory store does not follow symlinks below its root", key, s.root, rel)
+		case i < len(segs)-1 && !fi.IsDir():
+			return fmt.Errorf("%s in directory %s: %s: %w", key, s.root, rel, syscall.ENOTDIR)
+		}
+	}
+	return nil
 }
 
 // List walks the directory tree in key order. Directory entries sort as
@@ -71,14 +108,45 @@ func (s *localStore) List(ctx context.Context, prefix, startAfter string, fn fun
 	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
 		dirKey = prefix[:i+1]
 	}
-	return s.walk(ctx, dirKey, prefix, startAfter, fn)
+	r, err := s.openRoot(false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a bucket not written yet holds nothing
+	}
+	if err != nil {
+		return fmt.Errorf("listing %s in %s: %w", prefix, s.root, err)
+	}
+	defer r.Close()
+	if dirKey != "" {
+		err := s.checkPath(r, strings.TrimSuffix(dirKey, "/"))
+		if errors.Is(err, syscall.ENOTDIR) {
+			return nil // nothing can be stored under a file
+		}
+		if err != nil {
+			return fmt.Errorf("listing %w", err)
+		}
+	}
+	return s.walk(ctx, r, dirKey, prefix, startAfter, fn)
 }
 
-func (s *localStore) walk(ctx context.Context, dirKey, prefix, startAfter string, fn func(ObjectInfo) error) error {
+// readDir reads the directory of dirKey ("" for the root).
+func readDir(r *os.Root, dirKey string) ([]fs.DirEntry, error) {
+	name := "."
+	if dirKey != "" {
+		name = filepath.FromSlash(strings.TrimSuffix(dirKey, "/"))
+	}
+	d, err := r.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.ReadDir(-1)
+}
+
+func (s *localStore) walk(ctx context.Context, r *os.Root, dirKey, prefix, startAfter string, fn func(ObjectInfo) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("listing %s in %s: %w", prefix, s.root, err)
 	}
-	entries, err := os.ReadDir(s.path(dirKey))
+	entries, err := readDir(r, dirKey)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return nil // nothing can be stored under a missing directory or a file
 	}
@@ -92,6 +160,10 @@ func (s *localStore) walk(ctx context.Context, dirKey, prefix, startAfter string
 	items := make([]item, 0, len(entries))
 	for _, e := range entries {
 		key := dirKey + e.Name()
+		if e.Type()&fs.ModeSymlink != 0 && (strings.HasPrefix(key, prefix) || strings.HasPrefix(prefix, key)) {
+			// Skipping it would hide whatever it points to without a word.
+			return fmt.Errorf("listing %s in directory %s: %s is a symlink, and the directory store does not follow symlinks below its root", prefix, s.root, filepath.FromSlash(key))
+		}
 		if e.IsDir() {
 			key += "/"
 			inPrefix := strings.HasPrefix(key, prefix) || strings.HasPrefix(prefix, key)
@@ -113,7 +185,7 @@ func (s *localStore) walk(ctx context.Context, dirKey, prefix, startAfter string
 	sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })
 	for _, it := range items {
 		if it.entry.IsDir() {
-			if err := s.walk(ctx, it.key, prefix, startAfter, fn); err != nil {
+			if err := s.walk(ctx, r, it.key, prefix, startAfter, fn); err != nil {
 				return err
 			}
 			continue
@@ -132,31 +204,59 @@ func (s *localStore) walk(ctx context.Context, dirKey, prefix, startAfter string
 	return nil
 }
 
-// tempFile creates a temporary file beside key's final path.
-func (s *localStore) tempFile(key string) (*os.File, error) {
+// tempFile is a temporary file beside a key's final path, in an open root.
+type tempFile struct {
+	root *os.Root
+	f    *os.File
+	// name, dir and final are paths relative to the root: the temp file,
+	// its directory and the key's final path.
+	name, dir, final string
+}
+
+// newTempFile creates a temporary file beside key's final path.
+func (s *localStore) newTempFile(key string) (*tempFile, error) {
 	if err := s.checkKey(key); err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(s.path(key))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("writing %s in directory %s: %w", key, s.root, err)
-	}
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	r, err := s.openRoot(true)
 	if err != nil {
 		return nil, fmt.Errorf("writing %s in directory %s: %w", key, s.root, err)
 	}
-	return f, nil
+	fail := func(err error) (*tempFile, error) {
+		r.Close()
+		return nil, err
+	}
+	if err := s.checkPath(r, key); err != nil {
+		return fail(fmt.Errorf("writing %w", err))
+	}
+	final := filepath.FromSlash(key)
+	dir := filepath.Dir(final)
+	if err := r.MkdirAll(dir, 0o755); err != nil {
+		return fail(fmt.Errorf("writing %s in directory %s: %w", key, s.root, err))
+	}
+	for range 10 {
+		name := filepath.Join(dir, tmpPrefix+randomHex(8))
+		f, err := r.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return fail(fmt.Errorf("writing %s in directory %s: %w", key, s.root, err))
+		}
+		return &tempFile{root: r, f: f, name: name, dir: dir, final: final}, nil
+	}
+	return fail(fmt.Errorf("writing %s in directory %s: no free temporary name", key, s.root))
 }
 
 func (s *localStore) Create(ctx context.Context, key string) (ObjectWriter, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("creating %s in %s: %w", key, s.root, err)
 	}
-	f, err := s.tempFile(key)
+	t, err := s.newTempFile(key)
 	if err != nil {
 		return nil, err
 	}
-	return &localWriter{ctx: ctx, store: s, key: key, f: f}, nil
+	return &localWriter{ctx: ctx, store: s, key: key, t: t}, nil
 }
 
 func (s *localStore) Open(ctx context.Context, key string) (io.ReadCloser, error) {
@@ -166,8 +266,21 @@ func (s *localStore) Open(ctx context.Context, key string) (io.ReadCloser, error
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("opening %s in %s: %w", key, s.root, err)
 	}
-	f, err := os.Open(s.path(key))
+	r, err := s.openRoot(false)
 	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("opening %s in %s: %w", key, s.root, ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s in %s: %w", key, s.root, err)
+	}
+	defer r.Close() // an open file outlives its root
+	if err := s.checkPath(r, key); errors.Is(err, syscall.ENOTDIR) {
+		return nil, fmt.Errorf("opening %s in %s: %w", key, s.root, ErrNotExist)
+	} else if err != nil {
+		return nil, fmt.Errorf("opening %w", err)
+	}
+	f, err := r.Open(filepath.FromSlash(key))
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return nil, fmt.Errorf("opening %s in %s: %w", key, s.root, ErrNotExist)
 	}
 	if err != nil {
@@ -185,26 +298,26 @@ func (s *localStore) Put(ctx context.Context, key string, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("writing %s in %s: %w", key, s.root, err)
 	}
-	f, err := s.tempFile(key)
+	t, err := s.newTempFile(key)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
+	defer t.root.Close()
+	_, err = t.f.Write(data)
 	if err == nil {
-		err = f.Sync()
+		err = t.f.Sync()
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := t.f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, s.path(key))
+		err = t.root.Rename(t.name, t.final)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		t.root.Remove(t.name)
 		return fmt.Errorf("writing %s in directory %s: %w", key, s.root, err)
 	}
-	syncDir(filepath.Dir(tmp))
+	syncDir(t.root, t.dir)
 	return nil
 }
 
@@ -215,7 +328,20 @@ func (s *localStore) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("deleting %s in %s: %w", key, s.root, err)
 	}
-	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	r, err := s.openRoot(false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deleting %s in %s: %w", key, s.root, err)
+	}
+	defer r.Close()
+	if err := s.checkPath(r, key); errors.Is(err, syscall.ENOTDIR) {
+		return nil // a key below a file cannot exist
+	} else if err != nil {
+		return fmt.Errorf("deleting %w", err)
+	}
+	if err := r.Remove(filepath.FromSlash(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("deleting %s in %s: %w", key, s.root, err)
 	}
 	return nil
@@ -227,7 +353,7 @@ type localWriter struct {
 	ctx   context.Context
 	store *localStore
 	key   string
-	f     *os.File
+	t     *tempFile
 	done  bool
 }
 
@@ -238,7 +364,7 @@ func (w *localWriter) Write(p []byte) (int, error) {
 	if err := w.ctx.Err(); err != nil {
 		return 0, fmt.Errorf("writing %s in %s: %w", w.key, w.store.root, err)
 	}
-	n, err := w.f.Write(p)
+	n, err := w.t.f.Write(p)
 	if err != nil {
 		return n, fmt.Errorf("writing %s in directory %s: %w", w.key, w.store.root, err)
 	}
@@ -250,25 +376,28 @@ func (w *localWriter) Commit() error {
 		return fmt.Errorf("committing %s in %s: already committed or aborted", w.key, w.store.root)
 	}
 	w.done = true
-	tmp := w.f.Name()
-	defer os.Remove(tmp)
+	t := w.t
+	defer t.root.Close()
+	defer t.root.Remove(t.name)
 	err := w.ctx.Err()
 	if err == nil {
-		err = w.f.Sync()
+		err = t.f.Sync()
 	}
-	if cerr := w.f.Close(); err == nil {
+	if cerr := t.f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("committing %s in directory %s: %w", w.key, w.store.root, err)
 	}
-	if err := os.Link(tmp, w.store.path(w.key)); err != nil {
+	// A link fails rather than replaces an existing name, a symlink
+	// included, so an object is never overwritten nor written through.
+	if err := t.root.Link(t.name, t.final); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("committing %s in %s: %w", w.key, w.store.root, ErrExist)
 		}
 		return fmt.Errorf("committing %s in directory %s: %w", w.key, w.store.root, err)
 	}
-	syncDir(filepath.Dir(tmp))
+	syncDir(t.root, t.dir)
 	return nil
 }
 
@@ -277,8 +406,9 @@ func (w *localWriter) Abort() error {
 		return nil
 	}
 	w.done = true
-	w.f.Close()
-	if err := os.Remove(w.f.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	w.t.f.Close()
+	defer w.t.root.Close()
+	if err := w.t.root.Remove(w.t.name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("aborting %s in directory %s: %w", w.key, w.store.root, err)
 	}
 	return nil
@@ -286,8 +416,8 @@ func (w *localWriter) Abort() error {
 
 // syncDir makes a new directory entry durable; failures are ignored because
 // some filesystems do not support syncing directories.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
+func syncDir(r *os.Root, dir string) {
+	if d, err := r.Open(dir); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -254,4 +255,51 @@ func FreePart(ctx context.Context, s Store, base string) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// SeparatesStreams reports whether the format contains ${STREAM_NAME}.
+// Without it every stream renders the same keys: the streams' writers race
+// for one key and all but one fail.
+func (f *PathFormat) SeparatesStreams() bool {
+	for _, s := range f.segs {
+		if s.v == varStreamName {
+			return true
+		}
+	}
+	return false
+}
+
+// InLoadLayout reports whether the format's keys start with
+// <namespace>/<stream>/ after the prefix: the layout load lists
+// (<prefix>/<namespace>/<stream>/) and Port's published mappings read (the
+// stream is the key's third segment). Objects in any other layout are
+// valid Airbyte output, but load does not find them.
+func (f *PathFormat) InLoadLayout() bool {
+	// NUL cannot occur in a format (flags and environment variables cannot
+	// hold it), so these values cannot be mistaken for literal text.
+	const ns, stream = "\x00namespace", "\x00stream"
+	key := f.KeyBase("", PathVars{Namespace: ns, Stream: stream})
+	return strings.HasPrefix(key, ns+"/"+stream+"/")
+}
+
+// KeyInPath finds an object's key in the path of a file inside a local
+// bucket: the part from <prefix>/<namespace>/<stream>/ before the last
+// "year=" directory, as the default layout writes it. For example
+// /tmp/lake/data/okta/users/year=2026/month=11/20_1_0.jsonl.gz gives
+// data/okta/users/year=2026/month=11/20_1_0.jsonl.gz. ok is false when the
+// path does not have that shape (a one-segment prefix is assumed).
+func KeyInPath(path string) (key string, ok bool) {
+	segs := strings.Split(filepath.ToSlash(path), "/")
+	for i := len(segs) - 2; i >= 3; i-- {
+		if strings.HasPrefix(segs[i], "year=") {
+			lead := segs[i-3 : i]
+			for _, s := range lead {
+				if s == "" || s == "." || s == ".." {
+					return "", false
+				}
+			}
+			return strings.Join(segs[i-3:], "/"), true
+		}
+	}
+	return "", false
 }

@@ -112,3 +112,58 @@ func TestFreePart(t *testing.T) {
 		}
 	})
 }
+
+// A format keeps streams apart only with ${STREAM_NAME}, and is in the
+// layout load reads only when its keys start with <namespace>/<stream>/.
+func TestPathFormatLayout(t *testing.T) {
+	tests := []struct {
+		format            string
+		separates, inLoad bool
+	}{
+		{DefaultPathFormat, true, true},
+		{"${NAMESPACE}/${STREAM_NAME}/${UUID}_", true, true},
+		{"/${NAMESPACE}//${STREAM_NAME}/x/", true, true}, // slashes collapse
+		{"$${NAMESPACE}/$${STREAM_NAME}/$${EPOCH}_", true, true},
+		{"${NAMESPACE}/${STREAM_NAME}", true, false},
+		{"${NAMESPACE}/${STREAM_NAME}_${EPOCH}/", true, false},
+		{"x/${NAMESPACE}/${STREAM_NAME}/", true, false},
+		{"${STREAM_NAME}/${NAMESPACE}/", true, false},
+		{"${NAMESPACE}/${YEAR}/${STREAM_NAME}/", true, false},
+		{"${NAMESPACE}/${EPOCH}_", false, false},
+		{"okta/users/", false, false},
+	}
+	for _, tt := range tests {
+		f, err := ParsePathFormat(tt.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.SeparatesStreams(); got != tt.separates {
+			t.Errorf("%q SeparatesStreams = %v, want %v", tt.format, got, tt.separates)
+		}
+		if got := f.InLoadLayout(); got != tt.inLoad {
+			t.Errorf("%q InLoadLayout = %v, want %v", tt.format, got, tt.inLoad)
+		}
+	}
+}
+
+func TestKeyInPath(t *testing.T) {
+	tests := []struct {
+		path, want string
+		ok         bool
+	}{
+		{"/tmp/lake/data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", "data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", true},
+		{"data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", "data/okta/users/year=2026/month=11/20_1_0.jsonl.gz", true},
+		{"../lake/data/okta/groups/year=2026/x.jsonl.gz", "data/okta/groups/year=2026/x.jsonl.gz", true},
+		{"/a/year=2020/b/data/okta/users/year=2026/x.jsonl.gz", "data/okta/users/year=2026/x.jsonl.gz", true},
+		{"okta/users/year=2026/x.jsonl.gz", "", false},    // no prefix before the namespace
+		{"../okta/users/year=2026/x.jsonl.gz", "", false}, // ".." is not a prefix
+		{"/tmp/data/okta/users/year=2026", "", false},     // a directory, no object name
+		{"/tmp/users.jsonl", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := KeyInPath(tt.path)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("KeyInPath(%q) = %q, %v; want %q, %v", tt.path, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -85,20 +84,21 @@ type StoreOptions struct {
 }
 
 // OpenStore opens "s3://bucket/prefix", "file:///dir" or a plain directory
-// path. It returns the store and the key prefix named by the URL: for s3 the
+// path. A URL it refuses as written (credentials, a query, an unknown
+// scheme) gives a *BucketURLError, which never repeats credentials. It returns the store and the key prefix named by the URL: for s3 the
 // path after the bucket ("" for none), for local directories always "" (the
 // directory is the root).
 func OpenStore(ctx context.Context, bucketURL string, opts StoreOptions) (Store, string, error) {
 	switch {
 	case bucketURL == "":
-		return nil, "", errors.New("opening bucket: no bucket URL or directory given")
+		return nil, "", &BucketURLError{Reason: "no bucket URL or directory given"}
 	case strings.HasPrefix(bucketURL, "s3://"):
-		u, err := url.Parse(bucketURL)
+		u, err := parseBucketURL(bucketURL)
 		if err != nil {
-			return nil, "", fmt.Errorf("parsing bucket URL %q: %w", bucketURL, err)
+			return nil, "", err
 		}
 		if u.Host == "" {
-			return nil, "", fmt.Errorf("parsing bucket URL %q: no bucket name", bucketURL)
+			return nil, "", &BucketURLError{URL: RedactBucketURL(bucketURL), Reason: "no bucket name (s3://bucket/prefix)"}
 		}
 		s, err := newS3Store(ctx, u.Host, opts)
 		if err != nil {
@@ -106,17 +106,17 @@ func OpenStore(ctx context.Context, bucketURL string, opts StoreOptions) (Store,
 		}
 		return s, strings.Trim(u.Path, "/"), nil
 	case strings.HasPrefix(bucketURL, "file://"):
-		u, err := url.Parse(bucketURL)
+		u, err := parseBucketURL(bucketURL)
 		if err != nil {
-			return nil, "", fmt.Errorf("parsing bucket URL %q: %w", bucketURL, err)
+			return nil, "", err
 		}
 		if u.Host != "" && u.Host != "localhost" {
-			return nil, "", fmt.Errorf("parsing bucket URL %q: file URLs must name a local path (file:///dir)", bucketURL)
+			return nil, "", &BucketURLError{URL: RedactBucketURL(bucketURL), Reason: "file URLs must name a local path (file:///dir)"}
 		}
 		s, err := NewLocalStore(u.Path)
 		return s, "", err
 	case strings.Contains(bucketURL, "://"):
-		return nil, "", fmt.Errorf("parsing bucket URL %q: unsupported scheme (want s3://, file:// or a directory)", bucketURL)
+		return nil, "", &BucketURLError{URL: RedactBucketURL(bucketURL), Reason: "unsupported scheme (want s3://, file:// or a directory)"}
 	default:
 		s, err := NewLocalStore(bucketURL)
 		return s, "", err

@@ -36,7 +36,7 @@ func demoCommand() *cli.Command {
 			if !c.IsSet("log-level") {
 				log = slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			}
-			env, err := writerOptions(c)
+			env, err := writerOptions(c, log)
 			if err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ func demoCommand() *cli.Command {
 			}
 			sum, err := extract.Run(c.Context, extract.Config{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: c.Int64("max-file-size"),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
 				Streams: streams.All(), FullRefresh: true, Logger: log,
 			})
 			if err != nil {

@@ -31,7 +31,7 @@ func extractCommand() *cli.Command {
 		Name:  "extract",
 		Usage: "read Okta streams and write gzip JSONL objects to the bucket",
 		Flags: concat(oktaFlags(), bucketFlags(), writerFlags(), logFlags(), []cli.Flag{
-			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to extract, comma-separated (default: all; see `oktalake streams`)"},
+			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to extract, comma-separated (default: all; \"oktalake streams\" lists them)"},
 			&cli.StringFlag{Name: "state", EnvVars: []string{"OKTALAKE_STATE"}, Usage: "keep incremental state in this local file instead of the bucket"},
 			&cli.BoolFlag{Name: "full-refresh", EnvVars: []string{"OKTALAKE_FULL_REFRESH"}, Usage: "ignore stored cursors and read everything again"},
 			&cli.StringFlag{Name: "start-date", EnvVars: []string{"OKTALAKE_START_DATE"}, Usage: "where the first incremental run starts (logs default: 7 days back; at most 90)"},
@@ -50,7 +50,7 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			env, err := writerOptions(c)
+			env, err := writerOptions(c, log)
 			if err != nil {
 				return err
 			}
@@ -64,7 +64,7 @@ func extractCommand() *cli.Command {
 			}
 			cfg := extract.Config{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: c.Int64("max-file-size"),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
 				Streams: sel, FullRefresh: c.Bool("full-refresh"), StartDate: start,
 				Concurrency: c.Int("max-concurrency"), Logger: log,
 			}
@@ -122,7 +122,7 @@ func backfillLogsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			env, err := writerOptions(c)
+			env, err := writerOptions(c, log)
 			if err != nil {
 				return err
 			}
@@ -138,7 +138,7 @@ func backfillLogsCommand() *cli.Command {
 			cfg := extract.BackfillConfig{
 				Config: extract.Config{
 					Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-					PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: c.Int64("max-file-size"),
+					PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
 					Logger: log,
 				},
 				Since: since, Until: until, Window: c.Duration("window"), Workers: c.Int("workers"),

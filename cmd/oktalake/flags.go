@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,9 +40,10 @@ func bucketFlags() []cli.Flag {
 
 func writerFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "path-format", EnvVars: []string{"OKTALAKE_PATH_FORMAT"}, Usage: "Airbyte s3_path_format (default ${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_)"},
+		&cli.StringFlag{Name: "path-format", EnvVars: []string{"OKTALAKE_PATH_FORMAT"}, Usage: "Airbyte s3_path_format (default ${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_); must contain ${STREAM_NAME}"},
+		&cli.BoolFlag{Name: "allow-foreign-layout", EnvVars: []string{"OKTALAKE_ALLOW_FOREIGN_LAYOUT"}, Usage: "accept a --path-format that does not start with ${NAMESPACE}/${STREAM_NAME}/ (load will not find those objects)"},
 		&cli.StringFlag{Name: "envelope", EnvVars: []string{"OKTALAKE_ENVELOPE"}, Value: "v2", Usage: "record envelope: v2, v1 or flat"},
-		&cli.Int64Flag{Name: "max-file-size", EnvVars: []string{"OKTALAKE_MAX_FILE_SIZE"}, Value: 200 << 20, Usage: "rotate objects at this many compressed bytes"},
+		&cli.GenericFlag{Name: "max-file-size", EnvVars: []string{"OKTALAKE_MAX_FILE_SIZE"}, Value: new(byteSize(200 << 20)), Usage: "rotate objects at this compressed size: 200MiB, 64MB, 1GiB or bytes"},
 	}
 }
 
@@ -50,6 +52,14 @@ func logFlags() []cli.Flag {
 		&cli.StringFlag{Name: "log-level", EnvVars: []string{"OKTALAKE_LOG_LEVEL"}, Value: "info", Usage: "debug, info, warn or error"},
 		&cli.StringFlag{Name: "log-format", EnvVars: []string{"OKTALAKE_LOG_FORMAT"}, Value: "text", Usage: "text or json"},
 	}
+}
+
+// maxFileSize reads --max-file-size, in bytes.
+func maxFileSize(c *cli.Context) int64 {
+	if b, ok := c.Generic("max-file-size").(*byteSize); ok {
+		return int64(*b)
+	}
+	return 0
 }
 
 func concat(groups ...[]cli.Flag) []cli.Flag {
@@ -79,7 +89,8 @@ func newLogger(c *cli.Context) (*slog.Logger, error) {
 
 // bucket is an opened bucket with its key prefix and namespace.
 type bucket struct {
-	store     lake.Store
+	store lake.Store
+	// url is the bucket URL as printed: without credentials or query.
 	url       string
 	prefix    string
 	namespace string
@@ -87,24 +98,42 @@ type bucket struct {
 
 func openBucket(c *cli.Context) (*bucket, error) {
 	raw := c.String("bucket")
+	if ep := c.String("s3-endpoint"); lake.URLHasCredentials(ep) {
+		return nil, usagef("--s3-endpoint %s: credentials in the endpoint URL are refused (and never printed): S3 credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role)", lake.RedactBucketURL(ep))
+	}
 	store, urlPrefix, err := lake.OpenStore(c.Context, raw, lake.StoreOptions{
 		S3Endpoint: c.String("s3-endpoint"),
 		Region:     c.String("s3-region"),
 	})
+	var bad *lake.BucketURLError
+	if errors.As(err, &bad) {
+		return nil, usagef("--bucket: %w", err)
+	}
+	// Only the redacted form is ever printed: a URL that got this far holds
+	// no credentials, but the rule is kept in one place.
+	shown := lake.RedactBucketURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("opening bucket %s: %w", raw, err)
+		return nil, fmt.Errorf("opening bucket %s: %w", shown, err)
 	}
-	prefix := strings.Trim(urlPrefix, "/")
-	if c.IsSet("prefix") {
-		prefix = strings.Trim(c.String("prefix"), "/")
-	} else if prefix == "" {
-		prefix = "data"
-	}
+	prefix := bucketPrefix(c, urlPrefix)
 	ns := c.String("namespace")
 	if ns == "" || strings.Contains(ns, "/") {
 		return nil, usagef("--namespace: %q must be a non-empty name without '/'", ns)
 	}
-	return &bucket{store: store, url: raw, prefix: prefix, namespace: ns}, nil
+	return &bucket{store: store, url: shown, prefix: prefix, namespace: ns}, nil
+}
+
+// bucketPrefix is the key prefix: --prefix, else the bucket URL's path,
+// else "data".
+func bucketPrefix(c *cli.Context, urlPrefix string) string {
+	switch {
+	case c.IsSet("prefix"):
+		return strings.Trim(c.String("prefix"), "/")
+	case strings.Trim(urlPrefix, "/") != "":
+		return strings.Trim(urlPrefix, "/")
+	default:
+		return lake.DefaultPrefix
+	}
 }
 
 // openWritableBucket opens the bucket and proves it takes writes before any
@@ -121,15 +150,50 @@ func openWritableBucket(c *cli.Context) (*bucket, error) {
 	return b, nil
 }
 
-func writerOptions(c *cli.Context) (lake.Envelope, error) {
+func writerOptions(c *cli.Context, log *slog.Logger) (lake.Envelope, error) {
 	env, err := lake.ParseEnvelope(c.String("envelope"))
 	if err != nil {
 		return env, usagef("--envelope: %v", err)
 	}
-	if c.Int64("max-file-size") < 1<<10 {
-		return env, usagef("--max-file-size: %d is too small (at least 1024 bytes)", c.Int64("max-file-size"))
+	if err := checkPathFormat(c, log); err != nil {
+		return env, err
+	}
+	if n := maxFileSize(c); n < 1<<10 {
+		return env, usagef("--max-file-size: %d bytes is too small (at least 1KiB)", n)
 	}
 	return env, nil
+}
+
+// checkPathFormat refuses a --path-format that would make streams race for
+// one key, and one whose objects load would not find (unless
+// --allow-foreign-layout), before anything is read or written.
+func checkPathFormat(c *cli.Context, log *slog.Logger) error {
+	raw := c.String("path-format")
+	if raw == "" {
+		return nil // the default
+	}
+	f, err := lake.ParsePathFormat(raw)
+	if err != nil {
+		return usagef("--path-format: %v", err)
+	}
+	if !f.SeparatesStreams() {
+		return usagef("--path-format %q has no ${STREAM_NAME}: every stream would write the same keys and all but one would fail; start it with ${NAMESPACE}/${STREAM_NAME}/ as the default %s does", raw, lake.DefaultPathFormat)
+	}
+	if f.InLoadLayout() {
+		return nil
+	}
+	// Only an s3:// URL's path can set the prefix; otherwise it is known
+	// without opening the bucket, and the message names it.
+	prefix := "<prefix>"
+	if c.IsSet("prefix") || !strings.HasPrefix(c.String("bucket"), "s3://") {
+		prefix = bucketPrefix(c, "")
+	}
+	lists := lake.JoinKey(prefix, c.String("namespace"), "<stream>") + "/"
+	if !c.Bool("allow-foreign-layout") {
+		return usagef("--path-format %q does not start with ${NAMESPACE}/${STREAM_NAME}/: load lists %s and Port's mappings take the stream from the key's third segment, so load would find none of these objects; pass --allow-foreign-layout to write them for another reader", raw, lists)
+	}
+	log.Warn("--path-format is not the layout load reads: load lists "+lists+" and will not find these objects", "path_format", raw)
+	return nil
 }
 
 // listFlag reads a repeatable, comma-separated flag: --streams a,b --streams c.
@@ -145,12 +209,31 @@ func listFlag(c *cli.Context, name string) []string {
 	return out
 }
 
+// selectStreams reads --streams: catalog streams, or every stream when it
+// is not given. Given but naming none ("--streams ,") is a usage error, not
+// "every stream"; an empty value (OKTALAKE_STREAMS= as docker-compose passes
+// an unset variable) is the default.
 func selectStreams(c *cli.Context) ([]streams.Stream, error) {
-	sel, err := streams.Select(listFlag(c, "streams"))
+	names := listFlag(c, "streams")
+	// urfave/cli splits the value at commas and trims the parts: "," gives
+	// two empty parts, an empty value one.
+	if raw := c.StringSlice("streams"); len(names) == 0 && len(raw) > 1 {
+		return nil, usagef("--streams %q names no stream (known: %s)", strings.Join(raw, ","), strings.Join(streams.Names(), ", "))
+	}
+	sel, err := streams.Select(names)
 	if err != nil {
 		return nil, usagef("--streams: %v", err)
 	}
 	return sel, nil
+}
+
+// streamNames are the names of ss.
+func streamNames(ss []streams.Stream) []string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = s.Name
+	}
+	return names
 }
 
 func newOktaClient(c *cli.Context, log *slog.Logger, scopes []string) (*okta.Client, error) {
@@ -209,10 +292,37 @@ func noArgs(c *cli.Context) error {
 }
 
 // begin starts a command that takes no arguments: it refuses stray ones and
-// returns the logger its flags ask for.
+// meaningless flag values, and returns the logger its flags ask for.
 func begin(c *cli.Context) (*slog.Logger, error) {
 	if err := noArgs(c); err != nil {
 		return nil, err
 	}
+	if err := checkFlagValues(c); err != nil {
+		return nil, err
+	}
 	return newLogger(c)
+}
+
+// checkFlagValues refuses numeric flags of the command whose values mean
+// nothing (no requests in flight, a zero timeout or interval): the packages
+// that take them would quietly use their defaults instead.
+func checkFlagValues(c *cli.Context) error {
+	for _, f := range c.Command.Flags {
+		name := f.Names()[0]
+		switch name {
+		case "port-concurrency", "max-concurrency", "workers":
+			if n := c.Int(name); n < 1 {
+				return usagef("--%s: %d must be at least 1", name, n)
+			}
+		case "mapping-timeout", "poll-interval", "window":
+			if d := c.Duration(name); d <= 0 {
+				return usagef("--%s: %v must be a positive duration such as 30s", name, d)
+			}
+		case "rate-limit-share":
+			if v := c.Float64(name); !(v > 0 && v <= 1) {
+				return usagef("--%s: %v must be more than 0 and at most 1", name, v)
+			}
+		}
+	}
+	return nil
 }

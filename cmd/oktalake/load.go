@@ -86,7 +86,7 @@ func loadCommand() *cli.Command {
 			&cli.BoolFlag{Name: "follow", EnvVars: []string{"OKTALAKE_FOLLOW"}, Usage: "keep polling for new objects"},
 			&cli.DurationFlag{Name: "poll-interval", EnvVars: []string{"OKTALAKE_POLL_INTERVAL"}, Value: load.DefaultPollInterval, Usage: "time between polls with --follow"},
 			&cli.BoolFlag{Name: "minio-notify", EnvVars: []string{"OKTALAKE_MINIO_NOTIFY"}, Usage: "with --follow on MinIO: react at once to bucket notifications"},
-			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as `oktalake port init`)"},
+			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as \"oktalake port init\" does)"},
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
 		}),
 		Action: func(c *cli.Context) error {
@@ -98,6 +98,10 @@ func loadCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			sel, err := selectStreams(c)
+			if err != nil {
+				return err
+			}
 			pc, err := newPortClient(c, log)
 			if err != nil {
 				return err
@@ -106,6 +110,10 @@ func loadCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			var names []string // none: every stream in the bucket
+			if len(listFlag(c, "streams")) > 0 {
+				names = streamNames(sel)
+			}
 			if c.Bool("init-port") {
 				if err := initPort(c.Context, c.App.Writer, pc, false); err != nil {
 					return err
@@ -113,7 +121,7 @@ func loadCommand() *cli.Command {
 			}
 			cfg := load.Config{
 				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
-				Streams: listFlag(c, "streams"), Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+				Streams: names, Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
 			}
 			if c.Bool("minio-notify") {
 				if !c.Bool("follow") {
@@ -193,7 +201,7 @@ func mapCommand() *cli.Command {
 		Usage:     "dry run: print the entities (and deletes) a mapping makes of objects or JSONL files",
 		ArgsUsage: "OBJECT_OR_JSONL...",
 		Flags: concat(logFlags(), mappingFlags(), []cli.Flag{
-			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the file's path)"},
+			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the key in the bucket, from the path's <prefix>/<namespace>/<stream>/year=..., else the path)"},
 			&cli.StringFlag{Name: "stream", Usage: "present the files as objects of this stream (key data/okta/STREAM/FILE)"},
 		}),
 		Action: func(c *cli.Context) error {
@@ -204,6 +212,9 @@ func mapCommand() *cli.Command {
 				if strings.HasPrefix(a, "-") {
 					return usagef("map: flags go before the files (got %q after them)", a)
 				}
+			}
+			if err := checkFlagValues(c); err != nil {
+				return err
 			}
 			log, err := newLogger(c)
 			if err != nil {
@@ -216,6 +227,8 @@ func mapCommand() *cli.Command {
 			out := bufio.NewWriter(c.App.Writer)
 			defer out.Flush()
 			enc := json.NewEncoder(out)
+			records := 0
+			var keys []string
 			for _, file := range c.Args().Slice() {
 				key := c.String("key")
 				switch {
@@ -223,32 +236,48 @@ func mapCommand() *cli.Command {
 				case c.String("stream") != "":
 					key = lake.JoinKey(lake.DefaultPrefix, lake.DefaultNamespace, c.String("stream"), filepath.Base(file))
 				default:
-					key = file
+					// Port-style filters read the key's segments
+					// (split("/") | .[2] is the stream): a file in a local
+					// bucket is presented with its key there, not its path.
+					var ok bool
+					if key, ok = lake.KeyInPath(file); !ok {
+						key = file
+					}
 				}
-				if err := mapFile(c.Context, m, file, key, enc, c.App.ErrWriter); err != nil {
+				n, err := mapFile(c.Context, m, file, key, enc, c.App.ErrWriter)
+				if err != nil {
 					return err
 				}
+				records += n
+				keys = append(keys, key)
 			}
 			out.Flush()
-			return printMapStats(c.App.ErrWriter, m)
+			if err := printMapStats(c.App.ErrWriter, m); err != nil {
+				return err
+			}
+			warnNothingMatched(c.App.ErrWriter, m, records, keys)
+			return nil
 		},
 	}
 }
 
-func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *json.Encoder, errw io.Writer) error {
+// mapFile maps every record of file, presented under key, and returns how
+// many records it read.
+func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *json.Encoder, errw io.Writer) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer f.Close()
 	r, err := lake.NewReader(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return 0, fmt.Errorf("%s: %w", file, err)
 	}
+	records := 0
 	for {
 		rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return records, nil
 		}
 		var le *lake.LineError
 		if errors.As(err, &le) {
@@ -256,8 +285,9 @@ func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *jso
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", file, err)
+			return records, fmt.Errorf("%s: %w", file, err)
 		}
+		records++
 		res := m.Apply(ctx, rec.Data, key)
 		for _, e := range res.Entities {
 			enc.Encode(map[string]any{"op": "upsert", "line": rec.Line, "entity": e})
@@ -275,6 +305,27 @@ func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *jso
 			fmt.Fprintf(errw, "%s:%d: mapping incomplete: %s\n", file, rec.Line, res.Interrupted)
 		}
 	}
+}
+
+// warnNothingMatched says when no mapping's filter matched any record, with
+// the keys the records were presented under: the usual cause is a filter
+// on _PORT_SOURCE_OBJECT_KEY that the key does not satisfy.
+func warnNothingMatched(w io.Writer, m *mapping.Mapping, records int, keys []string) {
+	if records == 0 {
+		return
+	}
+	for _, s := range m.Stats() {
+		if s.Matched > 0 {
+			return
+		}
+	}
+	shown := keys
+	if len(shown) > 3 {
+		shown = append(shown[:3:3], fmt.Sprintf("and %d more", len(keys)-3))
+	}
+	fmt.Fprintf(w, "warning: no mapping matched any record (%d read); they were presented with _PORT_SOURCE_OBJECT_KEY %s. "+
+		"Filters that read the key (split(\"/\") | .[2] is the stream) need a key in the bucket layout: "+
+		"use --stream STREAM or --key %s/%s/STREAM/FILE\n", records, strings.Join(shown, ", "), lake.DefaultPrefix, lake.DefaultNamespace)
 }
 
 func printMapStats(w io.Writer, m *mapping.Mapping) error {

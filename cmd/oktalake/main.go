@@ -83,7 +83,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // isCLIUsage recognises urfave/cli's own complaints about flags.
 func isCLIUsage(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"flag provided but not defined", "Required flag", "Required flags", "invalid value", "No help topic"} {
+	// "could not parse" is a bad value from an environment variable.
+	for _, p := range []string{"flag provided but not defined", "Required flag", "Required flags", "invalid value", "could not parse", "No help topic"} {
 		if strings.Contains(msg, p) {
 			return true
 		}
