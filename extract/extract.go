@@ -121,6 +121,12 @@ func (c *Config) Validate() error {
 		return errors.New("extract: no streams selected")
 	}
 	if !c.StartDate.IsZero() {
+		// A start date after now would become the cursor, and every later
+		// run would read nothing.
+		if now := c.Clock.Now(); c.StartDate.After(now) {
+			return fmt.Errorf("--start-date: %s is in the future (now is %s)",
+				c.StartDate.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		}
 		for _, s := range c.Streams {
 			if s.Name == "logs" {
 				if err := checkRetention(c.StartDate, c.Clock.Now()); err != nil {
@@ -245,6 +251,10 @@ type run struct {
 
 func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	sum := StreamSummary{Stream: st.Name}
+	if err := r.checkStoredCursor(st); err != nil {
+		sum.Err = err
+		return sum
+	}
 	w, err := lake.NewWriter(r.cfg.Store, lake.WriterConfig{
 		Prefix:      r.cfg.Prefix,
 		Namespace:   r.cfg.Namespace,
@@ -283,11 +293,24 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	}
 	out.collect()
 	if newState != nil {
-		if err := r.cfg.State.Save(ctx, st.Name, *newState, r.cfg.Clock.Now()); err != nil {
+		if err := r.saveState(ctx, st.Name, *newState); err != nil {
 			sum.Err = err
 		}
 	}
 	return sum
+}
+
+// stateSaveTimeout bounds a state write that runs after an interrupt.
+const stateSaveTimeout = 30 * time.Second
+
+// saveState records a stream's cursor once the objects it covers are
+// committed, bounded by the run's start. An interrupt does not stop it: the
+// objects are in the bucket already, and a state left behind them would
+// make the next run read them again.
+func (r *run) saveState(ctx context.Context, stream string, ss StreamState) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stateSaveTimeout)
+	defer cancel()
+	return r.cfg.State.Save(ctx, stream, boundCursor(ss, r.start), r.cfg.Clock.Now())
 }
 
 // sink serialises writes from concurrent fan-out workers into one writer.

@@ -61,7 +61,7 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 		werr := out.write(p.Records)
 		if n := len(out.w.Objects()); n > committed {
 			committed = n
-			if err := r.cfg.State.Save(ctx, st.Name, before, r.cfg.Clock.Now()); err != nil {
+			if err := r.saveState(ctx, st.Name, before); err != nil {
 				return errors.Join(werr, err)
 			}
 		}
