@@ -328,10 +328,10 @@ func (s *sink) write(recs []json.RawMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sum.Pages++
-	for _, rec := range recs {
-		if err := s.w.Write(s.ctx, rec); err != nil {
-			return err
-		}
+	// A page goes into one object: objects rotate only between pages, so
+	// a cursor saved page by page matches what the objects hold.
+	if err := s.w.WriteBatch(s.ctx, recs); err != nil {
+		return err
 	}
 	s.sum.Records += int64(len(recs))
 	s.total.Add(int64(len(recs)))
