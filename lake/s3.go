@@ -197,6 +197,57 @@ func (s *s3Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// ReadVersion reads a small object and its ETag.
+func (s *s3Store) ReadVersion(ctx context.Context, key string) ([]byte, string, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, "", s.wrap("reading", key, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	if err != nil {
+		return nil, "", s.wrap("reading", key, err)
+	}
+	return data, aws.ToString(out.ETag), nil
+}
+
+// PutIfVersion is a PutObject with If-Match on the ETag read, or
+// If-None-Match: * when the object was absent. S3 answers 412 when the
+// condition fails, 409 when another conditional write is in flight, and 404
+// when If-Match names an object that is gone: each means someone else wrote.
+func (s *s3Store) PutIfVersion(ctx context.Context, key string, data []byte, version string) error {
+	in := &s3.PutObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+	}
+	if version == "" {
+		in.IfNoneMatch = aws.String("*")
+	} else {
+		in.IfMatch = aws.String(version)
+	}
+	_, err := s.client.PutObject(ctx, in)
+	if err == nil {
+		return nil
+	}
+	var ae smithy.APIError
+	var re *awshttp.ResponseError
+	code, status := "", 0
+	if errors.As(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	switch {
+	case code == "PreconditionFailed" || code == "ConditionalRequestConflict" || status == 412 || status == 409,
+		version != "" && (code == "NoSuchKey" || status == 404):
+		return fmt.Errorf("writing s3://%s/%s: %w", s.bucket, key, ErrChanged)
+	}
+	return s.wrap("writing", key, err)
+}
+
 // s3Writer buffers one part at a time. A small object is a single
 // conditional PutObject; a larger one is a multipart upload whose
 // completion is conditional. Both use If-None-Match: * so a commit never
