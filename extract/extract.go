@@ -70,6 +70,10 @@ type Config struct {
 	// (the CLI draws it on a terminal); ProgressEvery changes the period.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	// StaleAge is how old the leftovers of killed runs under
+	// <prefix>/<namespace>/ (incomplete uploads, temp files) must be before
+	// a run removes them at its start (default lake.DefaultStaleAge).
+	StaleAge time.Duration
 }
 
 // Progress is a snapshot of a running extract.
@@ -104,6 +108,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 10
+	}
+	if c.StaleAge <= 0 {
+		c.StaleAge = lake.DefaultStaleAge
 	}
 	if c.State == nil && c.Store != nil {
 		c.State = NewBucketState(c.Store, lake.StateKey(c.Prefix, c.Namespace))
@@ -170,6 +177,8 @@ type Summary struct {
 	Streams []StreamSummary
 	Buckets map[string]okta.BucketStats
 	Elapsed time.Duration
+	// Cleaned counts the leftovers of killed runs removed at the start.
+	Cleaned int
 }
 
 // Err joins the failed streams' errors.
@@ -205,6 +214,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	cleaned := cleanStale(ctx, cfg)
 	r := &run{cfg: cfg, state: state, start: start, parents: map[string]*parentList{}}
 	r.planParents()
 	stopProgress := r.reportProgress()
@@ -233,11 +243,31 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	for i := range results {
 		results[i].Okta = tags[results[i].Stream]
 	}
-	out := &Summary{Streams: results, Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start)}
+	out := &Summary{Streams: results, Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start), Cleaned: cleaned}
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
 	return out, nil
+}
+
+// cleanStale removes what runs killed mid-write left under the namespace
+// (incomplete S3 uploads, a directory's temp files), once old enough that no
+// concurrent run can still own them. A failure is only a warning: the
+// leftovers are invisible to readers, and the run's own work comes first.
+func cleanStale(ctx context.Context, cfg Config) int {
+	cleaner, ok := cfg.Store.(lake.StaleCleaner)
+	if !ok {
+		return 0
+	}
+	prefix := lake.JoinKey(cfg.Prefix, cfg.Namespace) + "/"
+	n, err := cleaner.CleanStale(ctx, prefix, cfg.StaleAge)
+	if err != nil {
+		cfg.Logger.Warn("cleaning leftovers of killed runs", "prefix", prefix, "removed", n, "err", err)
+	}
+	if n > 0 {
+		cfg.Logger.Info("removed leftovers of killed runs (incomplete uploads or temp files)", "prefix", prefix, "removed", n, "older_than", cfg.StaleAge)
+	}
+	return n
 }
 
 type run struct {
