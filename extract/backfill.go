@@ -59,6 +59,8 @@ type BackfillSummary struct {
 	Keys    []string
 	Failed  []Window
 	Buckets map[string]okta.BucketStats
+	// Cleaned counts the leftovers of killed runs removed at the start.
+	Cleaned int
 }
 
 // Window is a half-open range of published times.
@@ -179,6 +181,8 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 		return nil, fmt.Errorf("reading backfill progress %s: %w", stateKey, err)
 	}
 
+	cleaned := cleanStale(ctx, cfg.Config)
+
 	b := &backfill{cfg: cfg, stream: st, state: &state, stateKey: stateKey, start: now}
 	var todo []Window
 	for _, w := range SplitWindows(cfg.Since, cfg.Until, cfg.Window) {
@@ -221,7 +225,7 @@ feed:
 	stopTicker()
 	b.report()
 
-	sum := &BackfillSummary{BackfillProgress: b.progress(), Failed: b.failed, Buckets: cfg.Client.Stats(), Keys: b.keys, Objects: len(b.keys), Bytes: b.bytes}
+	sum := &BackfillSummary{BackfillProgress: b.progress(), Failed: b.failed, Buckets: cfg.Client.Stats(), Keys: b.keys, Objects: len(b.keys), Bytes: b.bytes, Cleaned: cleaned}
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}

@@ -70,6 +70,10 @@ type Config struct {
 	// (the CLI draws it on a terminal); ProgressEvery changes the period.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	// StaleAge is how old the leftovers of killed runs under
+	// <prefix>/<namespace>/ (incomplete uploads, temp files) must be before
+	// a run removes them at its start (default lake.DefaultStaleAge).
+	StaleAge time.Duration
 }
 
 // Progress is a snapshot of a running extract.
@@ -105,6 +109,9 @@ func (c *Config) SetDefaults() {
 	if c.Concurrency <= 0 {
 		c.Concurrency = 10
 	}
+	if c.StaleAge <= 0 {
+		c.StaleAge = lake.DefaultStaleAge
+	}
 	if c.State == nil && c.Store != nil {
 		c.State = NewBucketState(c.Store, lake.StateKey(c.Prefix, c.Namespace))
 	}
@@ -121,6 +128,12 @@ func (c *Config) Validate() error {
 		return errors.New("extract: no streams selected")
 	}
 	if !c.StartDate.IsZero() {
+		// A start date after now would become the cursor, and every later
+		// run would read nothing.
+		if now := c.Clock.Now(); c.StartDate.After(now) {
+			return fmt.Errorf("--start-date: %s is in the future (now is %s)",
+				c.StartDate.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		}
 		for _, s := range c.Streams {
 			if s.Name == "logs" {
 				if err := checkRetention(c.StartDate, c.Clock.Now()); err != nil {
@@ -164,6 +177,8 @@ type Summary struct {
 	Streams []StreamSummary
 	Buckets map[string]okta.BucketStats
 	Elapsed time.Duration
+	// Cleaned counts the leftovers of killed runs removed at the start.
+	Cleaned int
 }
 
 // Err joins the failed streams' errors.
@@ -199,6 +214,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	cleaned := cleanStale(ctx, cfg)
 	r := &run{cfg: cfg, state: state, start: start, parents: map[string]*parentList{}}
 	r.planParents()
 	stopProgress := r.reportProgress()
@@ -227,11 +243,31 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	for i := range results {
 		results[i].Okta = tags[results[i].Stream]
 	}
-	out := &Summary{Streams: results, Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start)}
+	out := &Summary{Streams: results, Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start), Cleaned: cleaned}
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
 	return out, nil
+}
+
+// cleanStale removes what runs killed mid-write left under the namespace
+// (incomplete S3 uploads, a directory's temp files), once old enough that no
+// concurrent run can still own them. A failure is only a warning: the
+// leftovers are invisible to readers, and the run's own work comes first.
+func cleanStale(ctx context.Context, cfg Config) int {
+	cleaner, ok := cfg.Store.(lake.StaleCleaner)
+	if !ok {
+		return 0
+	}
+	prefix := lake.JoinKey(cfg.Prefix, cfg.Namespace) + "/"
+	n, err := cleaner.CleanStale(ctx, prefix, cfg.StaleAge)
+	if err != nil {
+		cfg.Logger.Warn("cleaning leftovers of killed runs", "prefix", prefix, "removed", n, "err", err)
+	}
+	if n > 0 {
+		cfg.Logger.Info("removed leftovers of killed runs (incomplete uploads or temp files)", "prefix", prefix, "removed", n, "older_than", cfg.StaleAge)
+	}
+	return n
 }
 
 type run struct {
@@ -245,6 +281,10 @@ type run struct {
 
 func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	sum := StreamSummary{Stream: st.Name}
+	if err := r.checkStoredCursor(st); err != nil {
+		sum.Err = err
+		return sum
+	}
 	w, err := lake.NewWriter(r.cfg.Store, lake.WriterConfig{
 		Prefix:      r.cfg.Prefix,
 		Namespace:   r.cfg.Namespace,
@@ -283,11 +323,24 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	}
 	out.collect()
 	if newState != nil {
-		if err := r.cfg.State.Save(ctx, st.Name, *newState, r.cfg.Clock.Now()); err != nil {
+		if err := r.saveState(ctx, st.Name, *newState); err != nil {
 			sum.Err = err
 		}
 	}
 	return sum
+}
+
+// stateSaveTimeout bounds a state write that runs after an interrupt.
+const stateSaveTimeout = 30 * time.Second
+
+// saveState records a stream's cursor once the objects it covers are
+// committed, bounded by the run's start. An interrupt does not stop it: the
+// objects are in the bucket already, and a state left behind them would
+// make the next run read them again.
+func (r *run) saveState(ctx context.Context, stream string, ss StreamState) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stateSaveTimeout)
+	defer cancel()
+	return r.cfg.State.Save(ctx, stream, boundCursor(ss, r.start), r.cfg.Clock.Now())
 }
 
 // sink serialises writes from concurrent fan-out workers into one writer.
@@ -305,10 +358,10 @@ func (s *sink) write(recs []json.RawMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sum.Pages++
-	for _, rec := range recs {
-		if err := s.w.Write(s.ctx, rec); err != nil {
-			return err
-		}
+	// A page goes into one object: objects rotate only between pages, so
+	// a cursor saved page by page matches what the objects hold.
+	if err := s.w.WriteBatch(s.ctx, recs); err != nil {
+		return err
 	}
 	s.sum.Records += int64(len(recs))
 	s.total.Add(int64(len(recs)))

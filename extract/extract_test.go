@@ -297,4 +297,7 @@ func TestInterruptLeavesOnlyWholeObjects(t *testing.T) {
 	if _, ok := st.Streams["users"]; ok && len(readStream(t, f.store, "users")) == 0 {
 		t.Fatal("users cursor saved without its objects")
 	}
+	// The resumed run writes every event exactly once.
+	mustRun(t, f.config("logs"))
+	assertEachEventOnce(t, f)
 }

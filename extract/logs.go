@@ -2,7 +2,6 @@ package extract
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -23,9 +22,11 @@ import (
 // after it and nothing is read twice or skipped. Okta always returns a next
 // link in polling mode; an empty page means we are caught up.
 //
-// The state is saved whenever an object is committed (pointing at the start
-// of the page being read at that moment) and at the end, so a crash repeats
-// at most the records of uncommitted objects and one page.
+// Objects rotate only between pages (sink.write), so whenever an object is
+// committed the committed objects end exactly with the page just written,
+// and the cursor saved then is that page's next link: a run interrupted or
+// failed at any point resumes at the first event no committed object holds,
+// and writes each event once. The state is saved again at the end.
 func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*StreamState, error) {
 	prev := r.state.Streams[st.Name]
 	start := ""
@@ -52,21 +53,10 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 		cur.Published = ""
 	}
 	err := r.cfg.Client.List(ctx, start, okta.ListOptions{}, func(p *okta.Page) error {
-		// Everything before this page is written; if a rotation committed an
-		// object while writing it, cur (the cursor at this page's start)
-		// is covered by committed objects.
-		// This holds even when the write fails part-way: objects committed
-		// while writing this page still move the cursor to its start.
-		before := cur
-		werr := out.write(p.Records)
-		if n := len(out.w.Objects()); n > committed {
-			committed = n
-			if err := r.cfg.State.Save(ctx, st.Name, before, r.cfg.Clock.Now()); err != nil {
-				return errors.Join(werr, err)
-			}
-		}
-		if werr != nil {
-			return werr
+		// A failed write commits nothing of this page (a page is written
+		// whole or the open object is aborted), so the cursor stays put.
+		if err := out.write(p.Records); err != nil {
+			return err
 		}
 		for _, rec := range p.Records {
 			if v := stringField(rec, "published"); v > cur.Published {
@@ -75,6 +65,13 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 		}
 		if p.Next != "" {
 			cur.Next = relativeURL(p.Next)
+		}
+		if n := len(out.w.Objects()); n > committed {
+			committed = n
+			// The committed objects end with this page: cur is exact.
+			if err := r.saveState(ctx, st.Name, cur); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

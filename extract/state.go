@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -34,14 +33,21 @@ type StreamState struct {
 }
 
 // StateStore reads and writes the state document, either in the bucket or in
-// a local file (--state FILE). Writes are serialised: streams finish
+// a local file (--state FILE). Each save rewrites only its own stream's
+// cursor, read-modify-write under a conditional write (lake.Update), so
+// extracts of different streams may run at once against one state and keep
+// each other's cursors. Writes within one run are serialised: streams finish
 // concurrently and each saves its own cursor.
 type StateStore struct {
 	mu    sync.Mutex
 	store lake.Store
 	key   string
 	file  string
-	state State
+	err   error // why a --state file cannot be used
+	// known is each stream's cursor as this run last read or wrote it
+	// (nil before Load): a stored cursor that differs was moved by another
+	// run of that stream.
+	known map[string]StreamState
 }
 
 // NewBucketState keeps state at key in store.
@@ -49,8 +55,13 @@ func NewBucketState(store lake.Store, key string) *StateStore {
 	return &StateStore{store: store, key: key}
 }
 
-// NewFileState keeps state in a local file.
-func NewFileState(path string) *StateStore { return &StateStore{file: path} }
+// NewFileState keeps state in a local file: a directory store rooted at its
+// directory, so the file gets the same atomic, conditional writes.
+func NewFileState(path string) *StateStore {
+	path = filepath.Clean(path)
+	store, err := lake.NewLocalStore(filepath.Dir(path))
+	return &StateStore{store: store, key: filepath.Base(path), file: path, err: err}
+}
 
 // Where names the state location for messages.
 func (s *StateStore) Where() string {
@@ -64,50 +75,65 @@ func (s *StateStore) Where() string {
 func (s *StateStore) Load(ctx context.Context) (State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.err != nil {
+		return State{}, fmt.Errorf("opening state file %s: %w", s.file, s.err)
+	}
 	st := State{Streams: map[string]StreamState{}}
-	if s.file != "" {
-		b, err := os.ReadFile(s.file)
-		if errors.Is(err, os.ErrNotExist) {
-			s.state = st
-			return st, nil
-		}
-		if err != nil {
-			return st, fmt.Errorf("reading state file: %w", err)
-		}
-		if err := json.Unmarshal(b, &st); err != nil {
-			return st, fmt.Errorf("decoding state file %s: %w", s.file, err)
-		}
-	} else {
-		if _, err := lake.ReadJSON(ctx, s.store, s.key, &st); err != nil {
-			return st, fmt.Errorf("reading state %s: %w", s.key, err)
-		}
+	if _, err := lake.ReadJSON(ctx, s.store, s.key, &st); err != nil {
+		return st, fmt.Errorf("reading state %s: %w", s.Where(), err)
 	}
 	if st.Streams == nil {
 		st.Streams = map[string]StreamState{}
 	}
-	s.state = st
-	return cloneState(st), nil
+	s.known = cloneState(st).Streams
+	return st, nil
 }
 
-// Save records one stream's cursor and writes the whole document. Callers
-// call it only after the objects the cursor covers are committed.
+// errCursorMoved marks a save refused because another run moved the
+// stream's cursor.
+var errCursorMoved = errors.New("changed since this run read it")
+
+// Save records one stream's cursor, leaving every other stream's as stored
+// now. Callers call it only after the objects the cursor covers are
+// committed. It refuses to overwrite a cursor of the same stream that
+// another run moved meanwhile: two extracts of one stream at once would
+// otherwise move it back, and the next run would read events again.
 func (s *StateStore) Save(ctx context.Context, stream string, ss StreamState, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.state.Streams == nil {
-		s.state.Streams = map[string]StreamState{}
+	if s.err != nil {
+		return fmt.Errorf("opening state file %s: %w", s.file, s.err)
 	}
 	ss.UpdatedAt = now.UTC().Format(time.RFC3339)
-	s.state.Streams[stream] = ss
-	b, err := json.MarshalIndent(s.state, "", "  ")
+	err := lake.Update(ctx, s.store, s.key, func(cur []byte) ([]byte, error) {
+		st := State{}
+		if len(cur) > 0 {
+			if err := json.Unmarshal(cur, &st); err != nil {
+				return nil, fmt.Errorf("decoding state %s: %w", s.Where(), err)
+			}
+		}
+		if st.Streams == nil {
+			st.Streams = map[string]StreamState{}
+		}
+		if s.known != nil && st.Streams[stream] != s.known[stream] {
+			return nil, fmt.Errorf("the %s cursor in state %s %w (updated at %s): another extract of %s is running or ran meanwhile; not overwriting it (run one extract per stream at a time)",
+				stream, s.Where(), errCursorMoved, st.Streams[stream].UpdatedAt, stream)
+		}
+		st.Streams[stream] = ss
+		b, err := json.MarshalIndent(st, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("encoding state: %w", err)
+		}
+		return append(b, '\n'), nil
+	})
 	if err != nil {
-		return fmt.Errorf("encoding state: %w", err)
+		if errors.Is(err, errCursorMoved) {
+			return err
+		}
+		return fmt.Errorf("writing state %s: %w", s.Where(), err)
 	}
-	if s.file != "" {
-		return writeFileAtomic(s.file, b)
-	}
-	if err := s.store.Put(ctx, s.key, b); err != nil {
-		return fmt.Errorf("writing state %s: %w", s.key, err)
+	if s.known != nil {
+		s.known[stream] = ss
 	}
 	return nil
 }
@@ -118,29 +144,4 @@ func cloneState(st State) State {
 		out.Streams[k] = v
 	}
 	return out
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating state directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".state-*")
-	if err != nil {
-		return fmt.Errorf("writing state file: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing state file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing state file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing state file: %w", err)
-	}
-	return nil
 }

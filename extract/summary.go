@@ -30,6 +30,7 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	writeBuckets(cw, s.Buckets)
+	writeCleaned(cw, s.Cleaned)
 	fmt.Fprintf(cw, "total: %d records in %s\n", s.Records(), s.Elapsed.Round(time.Millisecond))
 	return cw.n, cw.err
 }
@@ -43,7 +44,17 @@ func (s *BackfillSummary) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(cw, "failed window: %s\n", f)
 	}
 	writeBuckets(cw, s.Buckets)
+	writeCleaned(cw, s.Cleaned)
 	return cw.n, cw.err
+}
+
+func writeCleaned(w io.Writer, n int) {
+	switch {
+	case n == 1:
+		fmt.Fprintln(w, "cleaned: 1 leftover of a killed run (incomplete upload or temp file)")
+	case n > 1:
+		fmt.Fprintf(w, "cleaned: %d leftovers of killed runs (incomplete uploads or temp files)\n", n)
+	}
 }
 
 func writeBuckets(w io.Writer, buckets map[string]okta.BucketStats) {

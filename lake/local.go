@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // tmpPrefix starts the name of a local object still being written; List
@@ -345,6 +346,59 @@ func (s *localStore) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("deleting %s in %s: %w", key, s.root, err)
 	}
 	return nil
+}
+
+// CleanStale removes the temporary files of objects never committed under
+// prefix whose modification time is at least olderThan ago. The walk goes
+// through the store's root and never follows a symlink.
+func (s *localStore) CleanStale(ctx context.Context, prefix string, olderThan time.Duration) (int, error) {
+	dir := "."
+	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
+		dir = filepath.FromSlash(prefix[:i])
+	}
+	r, err := s.openRoot(false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil // nothing written yet
+	}
+	if err != nil {
+		return 0, fmt.Errorf("removing stale temporary files under %s in %s: %w", prefix, s.root, err)
+	}
+	defer r.Close()
+	cutoff := time.Now().Add(-olderThan)
+	n := 0
+	err = fs.WalkDir(r.FS(), dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // nothing written there yet, or removed meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !strings.HasPrefix(d.Name(), tmpPrefix) || !strings.HasPrefix(filepath.ToSlash(p), prefix) {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // committed or aborted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if olderThan > 0 && fi.ModTime().After(cutoff) {
+			return nil // perhaps a concurrent run's live write
+		}
+		if err := r.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("removing stale temporary files under %s in %s: %w", prefix, s.root, err)
+	}
+	return n, nil
 }
 
 // localWriter streams into a temp file; Commit hard-links it to the final

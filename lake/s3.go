@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -195,6 +197,98 @@ func (s *s3Store) Delete(ctx context.Context, key string) error {
 		return s.wrap("deleting", key, err)
 	}
 	return nil
+}
+
+// ReadVersion reads a small object and its ETag.
+func (s *s3Store) ReadVersion(ctx context.Context, key string) ([]byte, string, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, "", s.wrap("reading", key, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	if err != nil {
+		return nil, "", s.wrap("reading", key, err)
+	}
+	return data, aws.ToString(out.ETag), nil
+}
+
+// PutIfVersion is a PutObject with If-Match on the ETag read, or
+// If-None-Match: * when the object was absent. S3 answers 412 when the
+// condition fails, 409 when another conditional write is in flight, and 404
+// when If-Match names an object that is gone: each means someone else wrote.
+func (s *s3Store) PutIfVersion(ctx context.Context, key string, data []byte, version string) error {
+	in := &s3.PutObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+	}
+	if version == "" {
+		in.IfNoneMatch = aws.String("*")
+	} else {
+		in.IfMatch = aws.String(version)
+	}
+	_, err := s.client.PutObject(ctx, in)
+	if err == nil {
+		return nil
+	}
+	var ae smithy.APIError
+	var re *awshttp.ResponseError
+	code, status := "", 0
+	if errors.As(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	switch {
+	case code == "PreconditionFailed" || code == "ConditionalRequestConflict" || status == 412 || status == 409,
+		version != "" && (code == "NoSuchKey" || status == 404):
+		return fmt.Errorf("writing s3://%s/%s: %w", s.bucket, key, ErrChanged)
+	}
+	return s.wrap("writing", key, err)
+}
+
+// CleanStale aborts the multipart uploads under prefix initiated at least
+// olderThan before the server's time (its Date header; our clock when it
+// sends none). It lists the bucket's uploads and filters by prefix itself:
+// MinIO lists uploads only for an exact key or the whole bucket, and answers
+// none for a folder-like prefix.
+func (s *s3Store) CleanStale(ctx context.Context, prefix string, olderThan time.Duration) (int, error) {
+	p := s3.NewListMultipartUploadsPaginator(s.client, &s3.ListMultipartUploadsInput{Bucket: aws.String(s.bucket)})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return n, s.wrap("listing incomplete uploads under", prefix, err)
+		}
+		now, ok := awsmiddleware.GetServerTime(page.ResultMetadata)
+		if !ok {
+			now = time.Now()
+		}
+		for _, u := range page.Uploads {
+			if !strings.HasPrefix(aws.ToString(u.Key), prefix) {
+				continue
+			}
+			if olderThan > 0 && now.Sub(aws.ToTime(u.Initiated)) < olderThan {
+				continue // perhaps a concurrent run's live upload
+			}
+			_, err := s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(s.bucket), Key: u.Key, UploadId: u.UploadId})
+			if err != nil && !isNoSuchUpload(err) {
+				return n, s.wrap("aborting a stale upload of", aws.ToString(u.Key), err)
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// isNoSuchUpload tells an upload that ended meanwhile (completed or aborted
+// by its owner or another cleaner) from a real failure.
+func isNoSuchUpload(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload"
 }
 
 // s3Writer buffers one part at a time. A small object is a single

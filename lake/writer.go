@@ -138,6 +138,37 @@ func NewWriter(store Store, cfg WriterConfig) (*Writer, error) {
 // harming the part; any other failure, including a cancelled ctx, aborts the
 // open part and ends the writer.
 func (w *Writer) Write(ctx context.Context, record json.RawMessage) error {
+	if err := w.write(ctx, record); err != nil {
+		return err
+	}
+	return w.rotate()
+}
+
+// WriteBatch appends records like Write, but commits a full part only after
+// the last of them: a part holds whole batches, so a caller whose cursor
+// moves batch by batch (a page of Okta's System Log) can save it exactly at
+// the end of the committed objects. A part may exceed MaxFileSize by up to
+// one batch. A record the envelope cannot encode stops the batch there, as
+// Write would.
+func (w *Writer) WriteBatch(ctx context.Context, records []json.RawMessage) error {
+	for _, rec := range records {
+		if err := w.write(ctx, rec); err != nil {
+			return err
+		}
+	}
+	return w.rotate()
+}
+
+// rotate commits the open part once it has reached MaxFileSize.
+func (w *Writer) rotate() error {
+	if w.part != nil && w.part.out.n >= w.cfg.MaxFileSize {
+		return w.commit()
+	}
+	return nil
+}
+
+// write appends one record to the open part (opening one if needed).
+func (w *Writer) write(ctx context.Context, record json.RawMessage) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -159,9 +190,6 @@ func (w *Writer) Write(ctx context.Context, record json.RawMessage) error {
 		return w.fail(fmt.Errorf("writing %s: %w", w.part.key, err))
 	}
 	w.part.records++
-	if w.part.out.n >= w.cfg.MaxFileSize {
-		return w.commit()
-	}
 	return nil
 }
 

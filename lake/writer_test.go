@@ -189,6 +189,51 @@ func TestWriterPartNumbers(t *testing.T) {
 	})
 }
 
+// A part holds whole batches: WriteBatch commits a full part only after the
+// batch's last record, so a cursor saved per batch matches the objects.
+func TestWriterBatchesNeverSplit(t *testing.T) {
+	ctx := context.Background()
+	store, err := NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const batches, size = 12, 50
+	w, err := NewWriter(store, WriterConfig{Namespace: "okta", Stream: "logs", MaxFileSize: 4 << 10, Now: steppingClock(start, time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := range batches {
+		recs := make([]json.RawMessage, size)
+		for i := range recs {
+			recs[i] = userRecord(b*size + i)
+		}
+		before := len(w.Objects())
+		if err := w.WriteBatch(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		if len(w.Objects()) > before+1 {
+			t.Fatalf("batch %d committed %d objects, want at most one", b, len(w.Objects())-before)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Objects()) < 3 {
+		t.Fatalf("%d objects: the batches should fill several", len(w.Objects()))
+	}
+	total := 0
+	for _, o := range w.Objects() {
+		recs := readObject(t, store, o.Key)
+		if len(recs)%size != 0 {
+			t.Errorf("%s holds %d records, not whole batches of %d", o.Key, len(recs), size)
+		}
+		total += len(recs)
+	}
+	if total != batches*size {
+		t.Errorf("%d records in all, want %d", total, batches*size)
+	}
+}
+
 func TestWriterRaceFailsLoudly(t *testing.T) {
 	forEachStore(t, func(t *testing.T, ts testStore) {
 		ctx := context.Background()

@@ -50,6 +50,15 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// A start date after now would become the cursor and every later
+			// run would read nothing.
+			if now := time.Now().UTC(); start.After(now) {
+				return usagef("--start-date: %s is in the future (now is %s): the first run would extract nothing and leave its cursor there",
+					c.String("start-date"), now.Format(time.RFC3339))
+			}
+			if every := c.Duration("every"); every < 0 {
+				return usagef("--every: %s is negative (want an interval such as 1h, or 0 to run once)", c.String("every"))
+			}
 			env, err := writerOptions(c, log)
 			if err != nil {
 				return err

@@ -151,7 +151,7 @@ func TestConformance(t *testing.T) {
 
 	t.Run("users", func(t *testing.T) {
 		collect(t, s, "/api/v1/users?limit=37", "", false, check(t))
-		collect(t, s, `/api/v1/users?filter=`+url.QueryEscape(`lastUpdated gt "2025-01-01T00:00:00.000Z"`), "", false, check(t))
+		collect(t, s, `/api/v1/users?filter=`+url.QueryEscape(`lastUpdated gt "`+testNow.AddDate(-1, 0, 0).Format(time.RFC3339)+`"`), "", false, check(t))
 		collect(t, s, `/api/v1/users?search=`+url.QueryEscape(`status eq "DEPROVISIONED"`), "", false, check(t))
 		check(t)("/api/v1/users/"+o.UserID(3), get(t, s, "/api/v1/users/"+o.UserID(3)))
 		for _, id := range o.AdminIDs() {
@@ -161,7 +161,7 @@ func TestConformance(t *testing.T) {
 	})
 	t.Run("groups", func(t *testing.T) {
 		groups := collect(t, s, "/api/v1/groups?expand=stats&limit=7", "", false, check(t))
-		collect(t, s, "/api/v1/groups?filter="+url.QueryEscape(`lastUpdated gt "2025-06-01T00:00:00.000Z"`), "", false, check(t))
+		collect(t, s, "/api/v1/groups?filter="+url.QueryEscape(`lastUpdated gt "`+testNow.AddDate(0, -9, 0).Format(time.RFC3339)+`"`), "", false, check(t))
 		for _, id := range ids(groups) {
 			collect(t, s, "/api/v1/groups/"+id+"/users?limit=11", "", false, check(t))
 			collect(t, s, "/api/v1/groups/"+id+"/roles", "", false, check(t))
@@ -236,7 +236,7 @@ func TestConformanceCatchesViolations(t *testing.T) {
 	cases := []struct {
 		name, path, from, to string
 	}{
-		{"log published not a date-time", "/api/v1/logs?limit=5", `"published":"2026-`, `"published":"yesterday-`},
+		{"log published not a date-time", "/api/v1/logs?limit=5", `"published":"`, `"published":"yesterday-`},
 		{"log outcome outside the enum", "/api/v1/logs?limit=5", `"result":"SUCCESS"`, `"result":"GREAT"`},
 		{"user email not an email", "/api/v1/users?limit=5", `"email":"`, `"email":"@@`},
 		{"group stats count not an integer", "/api/v1/groups?expand=stats", `"usersCount":`, `"usersCount":"many",`},

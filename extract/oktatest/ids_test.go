@@ -2,6 +2,7 @@ package oktatest
 
 import (
 	"testing"
+	"time"
 )
 
 func TestIDs(t *testing.T) {
@@ -50,6 +51,10 @@ func TestFilterParsing(t *testing.T) {
 		}
 		return field{}, false
 	}
+	// Every date is derived from testNow, so the fixture date can move.
+	at := func(d time.Duration, layout string) string { return testNow.Add(d).Format(layout) }
+	const ms, sec = "2006-01-02T15:04:05.000Z07:00", time.RFC3339
+	plusOne := testNow.In(time.FixedZone("CET", 3600)).Format(sec) // testNow written in +01:00
 	tests := []struct {
 		expr string
 		want bool
@@ -58,11 +63,11 @@ func TestFilterParsing(t *testing.T) {
 		{`status eq "ACTIVE"`, true, false},
 		{`status EQ "ACTIVE"`, true, false},
 		{`status eq "active"`, false, false},
-		{`lastUpdated gt "2026-03-02T11:59:59.999Z"`, true, false},
-		{`lastUpdated gt "2026-03-02T12:00:00.000Z"`, false, false},
-		{`lastUpdated ge "2026-03-02T12:00:00Z"`, true, false},
-		{`lastUpdated lt "2026-03-02T13:00:00+01:00"`, false, false},
-		{`status eq "X" or (lastUpdated le "2026-03-02T12:00:00.000Z" and status sw "ACT")`, true, false},
+		{`lastUpdated gt "` + at(-time.Millisecond, ms) + `"`, true, false},
+		{`lastUpdated gt "` + at(0, ms) + `"`, false, false},
+		{`lastUpdated ge "` + at(0, sec) + `"`, true, false},
+		{`lastUpdated lt "` + plusOne + `"`, false, false},
+		{`status eq "X" or (lastUpdated le "` + at(0, ms) + `" and status sw "ACT")`, true, false},
 		{`status pr`, true, false},
 		{`status ne "ACTIVE"`, false, true},
 		{`status eq "ACTIVE" and`, false, true},
