@@ -51,8 +51,8 @@ func identityKey(id any) string {
 }
 
 // batches cuts items, in order, into bulk bodies of at most maxEntities
-// items and maxBodyBytes bytes. Every item must fit on its own.
-func batches(items []item, maxEntities int) [][]item {
+// items and maxBytes bytes. An item too big for maxBytes goes alone.
+func batches(items []item, maxEntities, maxBytes int) [][]item {
 	var out [][]item
 	var cur []item
 	size := bulkEnvelope
@@ -61,7 +61,7 @@ func batches(items []item, maxEntities int) [][]item {
 		if len(cur) > 0 {
 			extra++ // comma
 		}
-		if len(cur) == maxEntities || (len(cur) > 0 && size+extra > maxBodyBytes) {
+		if len(cur) == maxEntities || (len(cur) > 0 && size+extra > maxBytes) {
 			out = append(out, cur)
 			cur, size, extra = nil, bulkEnvelope, len(it.json)
 		}
@@ -72,6 +72,68 @@ func batches(items []item, maxEntities int) [][]item {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// bodySize is the length of encodeBatch(b).
+func bodySize(b []item) int {
+	n := bulkEnvelope
+	for i, it := range b {
+		if i > 0 {
+			n++
+		}
+		n += len(it.json)
+	}
+	return n
+}
+
+// bodyLimit learns the body size Port accepts. Port documents 1 MiB, but a
+// gateway or an older deployment may refuse less with 413; halving every
+// batch after each 413 costs one refused request per batch, so the client
+// remembers the largest body accepted and the smallest refused, and cuts
+// later batches between the two (a binary search that settles under the
+// real limit after a few 413s).
+type bodyLimit struct {
+	mu       sync.Mutex
+	accepted int // largest body Port accepted; 0: none yet
+	refused  int // smallest body Port refused with 413; 0: none yet
+}
+
+// cut is the body size to build batches up to.
+func (l *bodyLimit) cut() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.refused == 0:
+		return maxBodyBytes
+	case l.accepted == 0:
+		// Nothing known to fit yet: halve, as splitting a refused body does.
+		return max(l.refused/2, bulkEnvelope)
+	default:
+		return l.accepted + (l.refused-l.accepted)/2
+	}
+}
+
+// observe records Port's answer to a body of n bytes: tooLarge for a 413.
+// A limit that moved (an answer contradicting what was learned) starts the
+// search again from that answer.
+func (l *bodyLimit) observe(n int, tooLarge bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tooLarge {
+		if l.refused == 0 || n < l.refused {
+			l.refused = n
+		}
+		if l.accepted >= l.refused {
+			l.accepted = 0
+		}
+		return
+	}
+	if n > l.accepted {
+		l.accepted = n
+	}
+	if l.refused != 0 && l.accepted >= l.refused {
+		l.refused = 0
+	}
 }
 
 // encodeBatch builds {"entities":[...]} from pre-encoded items.

@@ -36,6 +36,7 @@ type Client struct {
 	sem    chan struct{}
 	tokens *tokenSource
 	pacer  *pacer
+	limit  bodyLimit
 	stats  statsRecorder
 }
 

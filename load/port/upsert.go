@@ -51,7 +51,7 @@ func (c *Client) Upsert(ctx context.Context, blueprint string, entities []Entity
 		c.stats.failures(len(failures))
 	}()
 	for _, round := range rounds(items) {
-		fs, err := c.runBatches(ctx, batches(round, maxBatchEntities), func(ctx context.Context, b []item) ([]Failure, error) {
+		fs, err := c.runBatches(ctx, batches(round, maxBatchEntities, c.limit.cut()), func(ctx context.Context, b []item) ([]Failure, error) {
 			return c.upsertBatch(ctx, req, b)
 		})
 		failures = append(failures, fs...)
@@ -112,10 +112,15 @@ func (u *unconfirmed) failures(attempts int) []Failure {
 	return out
 }
 
-// sendBatch sends one bulk body. A 413, or a 422/400 refusing the whole
-// body, splits it in halves until Port answers per entity or the culprit
-// stands alone.
+// sendBatch sends one bulk body. A body over the size Port was found to
+// accept is cut first. A 413 cuts it under the size learned from it; a
+// 422/400 refusing the whole body splits it in halves until Port answers per
+// entity or the culprit stands alone.
 func (c *Client) sendBatch(ctx context.Context, base request, b []item) ([]Failure, *unconfirmed, error) {
+	if len(b) > 1 && bodySize(b) > c.limit.cut() {
+		fs, err := c.upsertEach(ctx, base, batches(b, maxBatchEntities, c.limit.cut()))
+		return fs, nil, err
+	}
 	c.stats.batch(len(b))
 	req := base
 	req.body = encodeBatch(b)
@@ -124,6 +129,9 @@ func (c *Client) sendBatch(ctx context.Context, base request, b []item) ([]Failu
 		return nil, nil, err
 	}
 	act := actionFor(resp.status)
+	if act == actDone || act == actSplit {
+		c.limit.observe(len(req.body), act == actSplit)
+	}
 	if act == actDone {
 		fs, missing := bulkResult(resp, b)
 		if len(missing) == 0 {
@@ -131,20 +139,38 @@ func (c *Client) sendBatch(ctx context.Context, base request, b []item) ([]Failu
 		}
 		return fs, &unconfirmed{items: missing, status: resp.status, reply: resp.body}, nil
 	}
-	splittable := act == actSplit || resp.status == http.StatusUnprocessableEntity || resp.status == http.StatusBadRequest
-	if splittable && len(b) > 1 {
-		c.stats.split()
-		half := len(b) / 2
-		left, err := c.upsertBatch(ctx, base, b[:half])
-		if err != nil {
-			return left, nil, err
+	if len(b) > 1 {
+		var parts [][]item
+		switch {
+		case act == actSplit:
+			parts = batches(b, maxBatchEntities, min(c.limit.cut(), len(req.body)-1))
+		case resp.status == http.StatusUnprocessableEntity || resp.status == http.StatusBadRequest:
+			parts = [][]item{b[:len(b)/2], b[len(b)/2:]}
 		}
-		right, err := c.upsertBatch(ctx, base, b[half:])
-		return append(left, right...), nil, err
+		if len(parts) > 1 {
+			c.stats.split()
+			fs, err := c.upsertEach(ctx, base, parts)
+			return fs, nil, err
+		}
 	}
 	// Port refused the whole body (one entity, or a reason shared by all,
 	// like a missing blueprint): every entity in it failed for that reason.
 	return failAll(b, resp.apiError(req)), nil, nil
+}
+
+// upsertEach sends parts of a batch one after the other (they hold
+// distinct identifiers, so their order does not matter to Port, but this
+// goroutine is the batch's one slot of concurrency).
+func (c *Client) upsertEach(ctx context.Context, base request, parts [][]item) ([]Failure, error) {
+	var failures []Failure
+	for _, p := range parts {
+		fs, err := c.upsertBatch(ctx, base, p)
+		failures = append(failures, fs...)
+		if err != nil {
+			return failures, err
+		}
+	}
+	return failures, nil
 }
 
 // bulkResponse is Port's 200/207 answer to a bulk upsert
