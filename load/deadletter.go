@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/gzip"
@@ -24,6 +25,12 @@ type DeadLetter struct {
 	Stream    string `json:"stream"`
 	// Record is the source record (absent for unreadable lines).
 	Record json.RawMessage `json:"record,omitempty"`
+	// RawLine is an unreadable line as read (its first 64 KiB), or
+	// RawLineBase64 when those bytes are not UTF-8; RawLineBytes is the
+	// line's whole length.
+	RawLine       string `json:"rawLine,omitempty"`
+	RawLineBase64 []byte `json:"rawLineBase64,omitempty"`
+	RawLineBytes  int    `json:"rawLineBytes,omitempty"`
 	// MappingIndex is the mapping entry that produced the entity.
 	MappingIndex *int   `json:"mappingIndex,omitempty"`
 	Blueprint    string `json:"blueprint,omitempty"`
@@ -33,6 +40,23 @@ type DeadLetter struct {
 	Status    int    `json:"status,omitempty"`
 	Reason    string `json:"reason"`
 	At        string `json:"at"`
+}
+
+// withRawLine keeps a bad line's bytes (at most lake.MaxRawLine of them) in
+// the dead letter: as text when they are UTF-8 (a cut through the last
+// character does not count), else base64.
+func (dl DeadLetter) withRawLine(raw []byte, length int) DeadLetter {
+	dl.RawLineBytes = length
+	text := raw
+	for i := 0; i < utf8.UTFMax-1 && len(raw) == lake.MaxRawLine && !utf8.Valid(text); i++ {
+		text = text[:len(text)-1]
+	}
+	if utf8.Valid(text) {
+		dl.RawLine = string(text)
+	} else {
+		dl.RawLineBase64 = raw
+	}
+	return dl
 }
 
 // ErrorsPrefix is where a stream's dead letters live.

@@ -59,6 +59,9 @@ type Config struct {
 	// flush to Port (the client splits them into Port's bulk limits); default
 	// DefaultBatchSize.
 	BatchSize int
+	// MaxLineBytes bounds a line of an object (--max-line-size; default
+	// lake.DefaultMaxLineBytes); longer lines are dead-lettered unread.
+	MaxLineBytes int
 	// Retention keeps loaded keys in the checkpoint this long (default 7 days).
 	Retention time.Duration
 	// DrainTimeout bounds how long an interrupted loader spends finishing the

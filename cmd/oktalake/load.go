@@ -39,6 +39,21 @@ func mappingFlags() []cli.Flag {
 	}
 }
 
+// maxLineSizeFlag bounds a line of an object (load and map).
+func maxLineSizeFlag() cli.Flag {
+	return &cli.Int64Flag{Name: "max-line-size", EnvVars: []string{"OKTALAKE_MAX_LINE_SIZE"}, Value: lake.DefaultMaxLineBytes,
+		Usage: "longest line read, in bytes; a longer line is dead-lettered without being read whole"}
+}
+
+// maxLineSize reads --max-line-size.
+func maxLineSize(c *cli.Context) (int, error) {
+	n := c.Int64("max-line-size")
+	if n < 1<<10 || n > 1<<30 {
+		return 0, usagef("--max-line-size: %d is out of range (1024 bytes to 1 GiB)", n)
+	}
+	return int(n), nil
+}
+
 func newPortClient(c *cli.Context, log *slog.Logger) (*port.Client, error) {
 	merge, create := c.Bool("merge"), c.Bool("create-missing-related-entities")
 	cfg := port.Config{
@@ -88,9 +103,14 @@ func loadCommand() *cli.Command {
 			&cli.BoolFlag{Name: "minio-notify", EnvVars: []string{"OKTALAKE_MINIO_NOTIFY"}, Usage: "with --follow on MinIO: react at once to bucket notifications"},
 			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as `oktalake port init`)"},
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
+			maxLineSizeFlag(),
 		}),
 		Action: func(c *cli.Context) error {
 			log, err := begin(c)
+			if err != nil {
+				return err
+			}
+			maxLine, err := maxLineSize(c)
 			if err != nil {
 				return err
 			}
@@ -114,6 +134,7 @@ func loadCommand() *cli.Command {
 			cfg := load.Config{
 				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
 				Streams: listFlag(c, "streams"), Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+				MaxLineBytes: maxLine,
 			}
 			if c.Bool("minio-notify") {
 				if !c.Bool("follow") {
@@ -195,6 +216,7 @@ func mapCommand() *cli.Command {
 		Flags: concat(logFlags(), mappingFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the file's path)"},
 			&cli.StringFlag{Name: "stream", Usage: "present the files as objects of this stream (key data/okta/STREAM/FILE)"},
+			maxLineSizeFlag(),
 		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -206,6 +228,10 @@ func mapCommand() *cli.Command {
 				}
 			}
 			log, err := newLogger(c)
+			if err != nil {
+				return err
+			}
+			maxLine, err := maxLineSize(c)
 			if err != nil {
 				return err
 			}
@@ -225,7 +251,7 @@ func mapCommand() *cli.Command {
 				default:
 					key = file
 				}
-				if err := mapFile(c.Context, m, file, key, enc, c.App.ErrWriter); err != nil {
+				if err := mapFile(c.Context, m, file, key, maxLine, enc, c.App.ErrWriter); err != nil {
 					return err
 				}
 			}
@@ -235,13 +261,13 @@ func mapCommand() *cli.Command {
 	}
 }
 
-func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *json.Encoder, errw io.Writer) error {
+func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, maxLine int, enc *json.Encoder, errw io.Writer) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r, err := lake.NewReader(f)
+	r, err := lake.NewReaderWith(f, lake.ReaderOptions{RequireGzip: lake.IsGzipName(file), MaxLineBytes: maxLine})
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
