@@ -62,8 +62,6 @@ type Config struct {
 	// MaxLineBytes bounds a line of an object (--max-line-size; default
 	// lake.DefaultMaxLineBytes); longer lines are dead-lettered unread.
 	MaxLineBytes int
-	// Retention keeps loaded keys in the checkpoint this long (default 7 days).
-	Retention time.Duration
 	// DrainTimeout bounds how long an interrupted loader spends finishing the
 	// object in progress (default 2 minutes).
 	DrainTimeout time.Duration
@@ -105,9 +103,6 @@ func (c *Config) SetDefaults() {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultBatchSize
-	}
-	if c.Retention <= 0 {
-		c.Retention = DefaultRetention
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 2 * time.Minute
@@ -153,7 +148,7 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cp, err := loadCheckpoint(ctx, cfg.Store, CheckpointKey(cfg.Prefix, cfg.Name), cfg.Retention)
+	cp, err := loadCheckpoint(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -268,16 +263,11 @@ func orderStreams(found map[string]bool) []string {
 
 func (l *Loader) loadStream(ctx context.Context, stream string) error {
 	prefix := lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace, stream) + "/"
-	var pending []lake.ObjectInfo
-	var newest time.Time
+	var listed []lake.ObjectInfo
 	err := l.cfg.Store.List(ctx, prefix, "", func(o lake.ObjectInfo) error {
-		if o.LastModified.After(newest) {
-			newest = o.LastModified
+		if isDataObject(o.Key) {
+			listed = append(listed, o)
 		}
-		if !isDataObject(o.Key) || l.cp.isDone(stream, o) {
-			return nil
-		}
-		pending = append(pending, o)
 		return nil
 	})
 	if err != nil {
@@ -286,16 +276,16 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		}
 		return fmt.Errorf("listing %s: %w", prefix, err)
 	}
+	pending, err := l.cp.pending(ctx, stream, listed)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
 	// Parts of one object name load in part order: Airbyte's part numbers are
 	// not padded, so "_10" sorts before "_2" in key order.
 	sort.SliceStable(pending, func(i, j int) bool { return partLess(pending[i].Key, pending[j].Key) })
-	var pendingOldest time.Time
-	for _, o := range pending {
-		if pendingOldest.IsZero() || o.LastModified.Before(pendingOldest) {
-			pendingOldest = o.LastModified
-		}
-	}
-	l.cp.compact(stream, newest, pendingOldest)
 	for _, o := range pending {
 		if ctx.Err() != nil {
 			return nil
