@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,7 +41,9 @@ type Config struct {
 	Store     lake.Store
 	Prefix    string
 	Namespace string
-	// Name names the checkpoint (several loaders may read one bucket).
+	// Name names the checkpoint and the dead letters (several loaders may
+	// read one bucket, each into its own Port); default DefaultName. One
+	// key segment: letters, digits, '.', '_' and '-'.
 	Name string
 	// Streams limits what is loaded (empty: every stream found).
 	Streams []string
@@ -96,7 +99,7 @@ func (c *Config) SetDefaults() {
 		c.Namespace = "okta"
 	}
 	if c.Name == "" {
-		c.Name = "default"
+		c.Name = DefaultName
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = DefaultPollInterval
@@ -124,9 +127,18 @@ func (c *Config) Validate() error {
 		return errors.New("load: no mapping")
 	case c.Port == nil:
 		return errors.New("load: no Port client")
+	case !loaderName.MatchString(c.Name) || c.Name == "." || c.Name == "..":
+		return fmt.Errorf("load: loader name %q: want one key segment of letters, digits, '.', '_' and '-'", c.Name)
 	}
 	return nil
 }
+
+// DefaultName is the name of a loader not given one.
+const DefaultName = "default"
+
+// loaderName is what a loader name may hold: it is a key segment of the
+// checkpoint and of the dead letters.
+var loaderName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // Loader loads a bucket into Port.
 type Loader struct {

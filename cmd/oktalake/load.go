@@ -97,7 +97,7 @@ func loadCommand() *cli.Command {
 		Usage: "load the bucket into Port through the jq mapping",
 		Flags: concat(bucketFlags(), portFlags(), logFlags(), mappingFlags(), []cli.Flag{
 			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to load (default: every stream in the bucket)"},
-			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: "default", Usage: "checkpoint name (several loaders may read one bucket)"},
+			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: load.DefaultName, Usage: "loader name: its checkpoint and dead letters (several loaders may read one bucket into different Ports)"},
 			&cli.BoolFlag{Name: "follow", EnvVars: []string{"OKTALAKE_FOLLOW"}, Usage: "keep polling for new objects"},
 			&cli.DurationFlag{Name: "poll-interval", EnvVars: []string{"OKTALAKE_POLL_INTERVAL"}, Value: load.DefaultPollInterval, Usage: "time between polls with --follow"},
 			&cli.BoolFlag{Name: "minio-notify", EnvVars: []string{"OKTALAKE_MINIO_NOTIFY"}, Usage: "with --follow on MinIO: react at once to bucket notifications"},
@@ -148,6 +148,10 @@ func loadCommand() *cli.Command {
 			}
 			if isTerminal(c.App.ErrWriter) && !c.Bool("follow") {
 				cfg.Progress = func(p load.Progress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
+			}
+			cfg.SetDefaults()
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
 			}
 			l, err := load.New(c.Context, cfg)
 			if err != nil {
