@@ -10,13 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/internal/schedule"
@@ -42,8 +42,8 @@ type Config struct {
 	Prefix    string
 	Namespace string
 	// Name names the checkpoint and the dead letters (several loaders may
-	// read one bucket, each into its own Port); default DefaultName. One
-	// key segment: letters, digits, '.', '_' and '-'.
+	// read one bucket, each into its own Port); default DefaultName. It is
+	// a key segment: no '/'.
 	Name string
 	// Streams limits what is loaded (empty: every stream found).
 	Streams []string
@@ -127,18 +127,14 @@ func (c *Config) Validate() error {
 		return errors.New("load: no mapping")
 	case c.Port == nil:
 		return errors.New("load: no Port client")
-	case !loaderName.MatchString(c.Name) || c.Name == "." || c.Name == "..":
-		return fmt.Errorf("load: loader name %q: want one key segment of letters, digits, '.', '_' and '-'", c.Name)
+	case strings.ContainsAny(c.Name, "/\\") || strings.ContainsFunc(c.Name, unicode.IsControl) || c.Name == "." || c.Name == "..":
+		return fmt.Errorf("load: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
 	}
 	return nil
 }
 
 // DefaultName is the name of a loader not given one.
 const DefaultName = "default"
-
-// loaderName is what a loader name may hold: it is a key segment of the
-// checkpoint and of the dead letters.
-var loaderName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // Loader loads a bucket into Port.
 type Loader struct {
