@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/oktalake/oktalake/lake"
@@ -50,10 +51,17 @@ func (l *Loader) ReplayErrors(ctx context.Context) (*Summary, error) {
 			continue
 		}
 		if err := l.replayObject(ctx, o.stream, o.key); err != nil {
-			return l.summary(start), err
+			return l.replaySummary(start), err
 		}
 	}
-	return l.summary(start), nil
+	return l.replaySummary(start), nil
+}
+
+// replaySummary is a replay's summary: no listing of data objects.
+func (l *Loader) replaySummary(start time.Time) *Summary {
+	sum := l.summary(start)
+	sum.Listing, sum.Found = "", 0
+	return sum
 }
 
 func (l *Loader) replayObject(ctx context.Context, stream, key string) error {

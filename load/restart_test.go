@@ -2,9 +2,11 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/oktalake/oktalake/load/port"
@@ -43,9 +45,11 @@ func TestRestartMidLoad(t *testing.T) {
 		},
 		{
 			// Cancelled during the second object's third batch: that object
-			// is finished and checkpointed, the third is not started.
+			// is finished and checkpointed, the third is not started, and
+			// the run says it was interrupted with objects left.
 			name:       "cancelled",
 			cancelAt:   8,
+			wantErr:    true,
 			doneAfter:  2,
 			maxUpserts: objects * per, // nothing is sent twice
 		},
@@ -76,6 +80,9 @@ func TestRestartMidLoad(t *testing.T) {
 			sum1, err := first.Run(ctx)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("first run error = %v, want error: %v", err, tt.wantErr)
+			}
+			if tt.cancelAt > 0 && (!errors.Is(err, context.Canceled) || !strings.Contains(sum1.Stopped, "3 objects of users not loaded")) {
+				t.Errorf("cancelled run: error %v, summary says %q; want the cancellation and the 3 objects left", err, sum1.Stopped)
 			}
 			cp := readCheckpoint(t, store, "data", "default")
 			if got := doneKeys(cp.Streams["users"].Done); !slices.Equal(got, keys[:tt.doneAfter]) {

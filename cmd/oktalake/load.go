@@ -168,6 +168,9 @@ func loadCommand() *cli.Command {
 			}
 			if sum != nil {
 				sum.WriteTo(c.App.Writer)
+				if err == nil {
+					err = sum.Err() // nothing failed, but the run did not do its job
+				}
 			}
 			return err
 		},
