@@ -259,7 +259,7 @@ func (l *Loader) pass(ctx context.Context) error {
 			var ie *interruptedError
 			if errors.As(err, &ie) {
 				if !l.cfg.Follow {
-					ie.streams = names[i+1:]
+					ie.streams = append(ie.streams, names[i+1:]...)
 				}
 				return ie
 			}

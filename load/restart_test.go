@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load/port"
 	"github.com/oktalake/oktalake/load/porttest"
 )
@@ -159,5 +160,37 @@ func TestLateObject(t *testing.T) {
 				t.Errorf("late object %s not checkpointed", late)
 			}
 		})
+	}
+}
+
+// cancellingStore cancels the run when the listing of prefix starts, as a
+// SIGTERM arriving then would, and fails that listing as the store would.
+type cancellingStore struct {
+	lake.Store
+	prefix string
+	cancel context.CancelFunc
+}
+
+func (s *cancellingStore) List(ctx context.Context, prefix, startAfter string, fn func(lake.ObjectInfo) error) error {
+	if prefix == s.prefix {
+		s.cancel()
+		return fmt.Errorf("listing %s: %w", prefix, ctx.Err())
+	}
+	return s.Store.List(ctx, prefix, startAfter, fn)
+}
+
+// TestInterruptedRunNamesWhatIsLeft: interrupted while listing a stream,
+// the run reports that stream and those after it as not loaded.
+func TestInterruptedRunNamesWhatIsLeft(t *testing.T) {
+	store := newStore(t)
+	putObject(t, store, dataKey("users", "01_1000_0"), users(0, 10))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cs := &cancellingStore{Store: store, prefix: "data/okta/users/", cancel: cancel}
+	pe := newPort(t, portSetup{})
+	l := newLoader(t, cs, pe, Config{Streams: []string{"groups", "users"}})
+	sum, err := l.Run(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(sum.Stopped, "streams users, groups not loaded") {
+		t.Errorf("error %v, summary %q: want users and groups reported not loaded", err, sum.Stopped)
 	}
 }
