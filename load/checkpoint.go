@@ -203,6 +203,17 @@ func (cs *checkpointStore) compactLocked(ctx context.Context, stream string, sc 
 		}
 	}
 	if len(keys) == 0 {
+		// Every loaded object is gone from the bucket: nothing to archive.
+		if sc.Archive == nil {
+			return nil
+		}
+		prevArchive, prevDone := sc.Archive, sc.Done
+		sc.Archive, sc.Done = nil, map[string]time.Time{}
+		if err := cs.saveLocked(ctx); err != nil {
+			sc.Archive, sc.Done = prevArchive, prevDone
+			return err
+		}
+		_ = cs.store.Delete(ctx, prevArchive.Key) // unreferenced now; a leftover is harmless
 		return nil
 	}
 	slices.Sort(keys)

@@ -220,6 +220,42 @@ func TestCheckpointOfAYearOfHourlyObjectsStaysSmall(t *testing.T) {
 	}
 }
 
+// TestArchiveOfDeletedObjectsIsDropped: once every archived object is gone
+// from the bucket, the archive goes too, instead of being read at every
+// pass because the listing no longer matches it.
+func TestArchiveOfDeletedObjectsIsDropped(t *testing.T) {
+	ctx := context.Background()
+	store := &memStore{objects: map[string][]byte{}}
+	cfg := Config{Store: store}
+	cfg.SetDefaults()
+	cs, err := loadCheckpoint(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.compactAt = 1
+	objs := []lake.ObjectInfo{{Key: dataKey("users", "01_1000_0")}, {Key: dataKey("users", "01_2000_0")}}
+	for _, o := range objs {
+		if err := cs.markDone(ctx, "users", o, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p, err := cs.pending(ctx, "users", objs); err != nil || len(p) != 0 || cs.cp.Streams["users"].Archive == nil {
+		t.Fatalf("pending %v, err %v, archive %+v: want the two keys archived", p, err, cs.cp.Streams["users"].Archive)
+	}
+	archive := ArchiveKey("data", "default", "users")
+	for range 3 {
+		if p, err := cs.pending(ctx, "users", nil); err != nil || len(p) != 0 {
+			t.Fatalf("pending %v, err %v", p, err)
+		}
+	}
+	if n := store.opens(archive); n != 1 {
+		t.Errorf("the archive of deleted objects was read %d times, want once", n)
+	}
+	if sc := cs.cp.Streams["users"]; sc.Archive != nil || store.get(archive) != nil {
+		t.Errorf("archive %+v still referenced or stored", sc.Archive)
+	}
+}
+
 func readAll(store lake.Store, key string) (string, error) {
 	rc, err := store.Open(context.Background(), key)
 	if err != nil {
