@@ -112,13 +112,15 @@ func (u *unconfirmed) failures(attempts int) []Failure {
 	return out
 }
 
-// sendBatch sends one bulk body. A body over the size Port was found to
-// accept is cut first. A 413 cuts it under the size learned from it; a
-// 422/400 refusing the whole body splits it in halves until Port answers per
-// entity or the culprit stands alone.
+// sendBatch sends one bulk body. A body bigger than Port is known to accept
+// is cut first, unless it is the one probe of a bigger size (see bodyLimit).
+// A 413 cuts it under the size learned from it; a 422/400 refusing the whole
+// body splits it in halves until Port answers per entity or the culprit
+// stands alone.
 func (c *Client) sendBatch(ctx context.Context, base request, b []item) ([]Failure, *unconfirmed, error) {
-	if len(b) > 1 && bodySize(b) > c.limit.cut() {
-		fs, err := c.upsertEach(ctx, base, batches(b, maxBatchEntities, c.limit.cut()))
+	send, probe := c.limit.admit(bodySize(b))
+	if !send && len(b) > 1 {
+		fs, err := c.upsertEach(ctx, base, batches(b, maxBatchEntities, c.limit.safe()))
 		return fs, nil, err
 	}
 	c.stats.batch(len(b))
@@ -126,11 +128,16 @@ func (c *Client) sendBatch(ctx context.Context, base request, b []item) ([]Failu
 	req.body = encodeBatch(b)
 	resp, err := c.send(ctx, req)
 	if err != nil {
+		if probe {
+			c.limit.release()
+		}
 		return nil, nil, err
 	}
 	act := actionFor(resp.status)
 	if act == actDone || act == actSplit {
-		c.limit.observe(len(req.body), act == actSplit)
+		c.limit.observe(len(req.body), act == actSplit, probe)
+	} else if probe {
+		c.limit.release()
 	}
 	if act == actDone {
 		fs, missing := bulkResult(resp, b)
