@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/oktalake/oktalake/internal/heap"
 )
 
 func gzipBytes(t testing.TB, data []byte) []byte {
@@ -158,5 +159,128 @@ func TestReaderEmpty(t *testing.T) {
 		if _, err := r.Next(); err != io.EOF {
 			t.Errorf("Next on %q = %v, want io.EOF", data, err)
 		}
+	}
+}
+
+// longLineObject gzips a good line, a line of n bytes (a JSON string
+// of x's inside a record) and another good line, streaming, so the test
+// never holds the long line itself.
+func longLineObject(t testing.TB, n int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	write := func(s string) {
+		if _, err := io.WriteString(zw, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`{"_airbyte_data":{"id":1}}` + "\n")
+	head := `{"_airbyte_data":{"blob":"`
+	write(head)
+	chunk := strings.Repeat("x", 1<<20)
+	for left := n - len(head) - len(`"}}`); left > 0; left -= len(chunk) {
+		write(chunk[:min(left, len(chunk))])
+	}
+	write(`"}}` + "\n")
+	write(`{"_airbyte_data":{"id":3}}` + "\n")
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestReaderLongLineBoundedMemory: a line over the limit (64 MiB in a gzip
+// of a few hundred KiB) is a LineError carrying its length and its first
+// 64 KiB, read past without being held whole; the lines around it load.
+func TestReaderLongLineBoundedMemory(t *testing.T) {
+	const n = 64 << 20
+	obj := longLineObject(t, n)
+	var steps []string
+	var le *LineError
+	growth := heap.PeakGrowth(func() {
+		r, err := NewReader(bytes.NewReader(obj))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if errors.As(err, &le) {
+				steps = append(steps, "error")
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps = append(steps, string(rec.Data))
+		}
+	})
+	if want := []string{`{"id":1}`, "error", `{"id":3}`}; strings.Join(steps, " ") != strings.Join(want, " ") {
+		t.Fatalf("read %v, want %v", steps, want)
+	}
+	if le.Line != 2 || !errors.Is(le, ErrLineTooLong) || le.Len != n || len(le.Raw) != MaxRawLine || !bytes.HasPrefix(le.Raw, []byte(`{"_airbyte_data":{"blob":"xxx`)) {
+		t.Errorf("line error: line %d, %v, length %d, raw %d bytes", le.Line, le.Err, le.Len, len(le.Raw))
+	}
+	t.Logf("a %d MiB line in a %d KiB gzip grew the heap by %d MiB", n>>20, len(obj)>>10, growth>>20)
+	if limit := uint64(5 * DefaultMaxLineBytes / 2); growth > limit {
+		t.Errorf("reading a %d MiB line grew the heap by %d MiB, want at most %d MiB", n>>20, growth>>20, limit>>20)
+	}
+}
+
+// TestReaderMaxLineBytes: the limit is the caller's to set.
+func TestReaderMaxLineBytes(t *testing.T) {
+	line := `{"_airbyte_data":{"s":"` + strings.Repeat("y", 2000) + `"}}`
+	for _, tt := range []struct {
+		max     int
+		tooLong bool
+	}{{len(line), false}, {len(line) - 1, true}, {1 << 20, false}} {
+		r, err := NewReaderWith(strings.NewReader(line+"\n"+line), ReaderOptions{MaxLineBytes: tt.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			_, err := r.Next()
+			if got := errors.Is(err, ErrLineTooLong); got != tt.tooLong {
+				t.Errorf("max %d, line %d (%d bytes): err %v, want too long %v", tt.max, i+1, len(line), err, tt.tooLong)
+			}
+		}
+	}
+}
+
+// TestReaderBadLineKeepsRaw: a line that is not a record comes back with
+// its bytes, so its dead letter can show it.
+func TestReaderBadLineKeepsRaw(t *testing.T) {
+	r, err := NewReader(strings.NewReader("{\"_airbyte_data\":{\"id\":\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Next()
+	var le *LineError
+	if !errors.As(err, &le) || string(le.Raw) != `{"_airbyte_data":{"id":` || le.Len != len(le.Raw) {
+		t.Fatalf("err %v, raw %q, length %d", err, le.Raw, le.Len)
+	}
+}
+
+// TestReaderRequireGzip: an object named .gz that is not gzip is refused
+// as a whole instead of being read as plain text, line after garbage line.
+func TestReaderRequireGzip(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		data    []byte
+		wantErr bool
+	}{
+		{"random bytes", []byte("\x8a\x07random bytes\nthat are not gzip\n"), true},
+		{"plain JSONL", []byte("{\"_airbyte_data\":{\"id\":1}}\n"), true},
+		{"gzip", gzipBytes(t, []byte("{\"_airbyte_data\":{\"id\":1}}\n")), false},
+		{"empty", nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewReaderWith(bytes.NewReader(tt.data), ReaderOptions{RequireGzip: true})
+			if (err != nil) != tt.wantErr || (err != nil && !errors.Is(err, ErrNotGzip)) {
+				t.Errorf("err %v, want an error %v", err, tt.wantErr)
+			}
+		})
 	}
 }

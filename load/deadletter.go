@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/gzip"
@@ -16,7 +17,8 @@ import (
 
 // DeadLetter is one record (or line, or object) that did not reach Port,
 // with the reason. Dead letters are gzip JSONL objects under
-// <prefix>/_oktalake/errors/<stream>/.
+// <prefix>/_oktalake/errors/<loader name>/<stream>/: loaders with different
+// names may feed different Ports, and each replays only its own.
 type DeadLetter struct {
 	// ObjectKey and Line locate the source record.
 	ObjectKey string `json:"objectKey"`
@@ -24,6 +26,12 @@ type DeadLetter struct {
 	Stream    string `json:"stream"`
 	// Record is the source record (absent for unreadable lines).
 	Record json.RawMessage `json:"record,omitempty"`
+	// RawLine is an unreadable line as read (its first 64 KiB), or
+	// RawLineBase64 when those bytes are not UTF-8; RawLineBytes is the
+	// line's whole length.
+	RawLine       string `json:"rawLine,omitempty"`
+	RawLineBase64 []byte `json:"rawLineBase64,omitempty"`
+	RawLineBytes  int    `json:"rawLineBytes,omitempty"`
 	// MappingIndex is the mapping entry that produced the entity.
 	MappingIndex *int   `json:"mappingIndex,omitempty"`
 	Blueprint    string `json:"blueprint,omitempty"`
@@ -35,9 +43,26 @@ type DeadLetter struct {
 	At        string `json:"at"`
 }
 
-// ErrorsPrefix is where a stream's dead letters live.
-func ErrorsPrefix(prefix, stream string) string {
-	return lake.JoinKey(prefix, lake.MetaDir, "errors", stream) + "/"
+// withRawLine keeps a bad line's bytes (at most lake.MaxRawLine of them) in
+// the dead letter: as text when they are UTF-8 (a cut through the last
+// character does not count), else base64.
+func (dl DeadLetter) withRawLine(raw []byte, length int) DeadLetter {
+	dl.RawLineBytes = length
+	text := raw
+	for i := 0; i < utf8.UTFMax-1 && len(raw) == lake.MaxRawLine && !utf8.Valid(text); i++ {
+		text = text[:len(text)-1]
+	}
+	if utf8.Valid(text) {
+		dl.RawLine = string(text)
+	} else {
+		dl.RawLineBase64 = raw
+	}
+	return dl
+}
+
+// ErrorsPrefix is where a loader's dead letters of a stream live.
+func ErrorsPrefix(prefix, name, stream string) string {
+	return lake.JoinKey(prefix, lake.MetaDir, "errors", name, stream) + "/"
 }
 
 type deadLetters struct {
@@ -72,7 +97,7 @@ func (d *deadLetters) commit(ctx context.Context) error {
 	if len(items) == 0 {
 		return nil
 	}
-	key := ErrorsPrefix(d.cfg.Prefix, d.stream) + fmt.Sprintf("%s_%s.jsonl.gz", d.cfg.Clock.Now().UTC().Format("20060102T150405.000Z"), uuid.NewString())
+	key := ErrorsPrefix(d.cfg.Prefix, d.cfg.Name, d.stream) + fmt.Sprintf("%s_%s.jsonl.gz", d.cfg.Clock.Now().UTC().Format("20060102T150405.000Z"), uuid.NewString())
 	key = strings.Replace(key, ".000Z", "Z", 1)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)

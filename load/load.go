@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/internal/schedule"
@@ -40,7 +41,9 @@ type Config struct {
 	Store     lake.Store
 	Prefix    string
 	Namespace string
-	// Name names the checkpoint (several loaders may read one bucket).
+	// Name names the checkpoint and the dead letters (several loaders may
+	// read one bucket, each into its own Port); default DefaultName. It is
+	// a key segment: no '/'.
 	Name string
 	// Streams limits what is loaded (empty: every stream found).
 	Streams []string
@@ -59,8 +62,9 @@ type Config struct {
 	// flush to Port (the client splits them into Port's bulk limits); default
 	// DefaultBatchSize.
 	BatchSize int
-	// Retention keeps loaded keys in the checkpoint this long (default 7 days).
-	Retention time.Duration
+	// MaxLineBytes bounds a line of an object (--max-line-size; default
+	// lake.DefaultMaxLineBytes); longer lines are dead-lettered unread.
+	MaxLineBytes int
 	// DrainTimeout bounds how long an interrupted loader spends finishing the
 	// object in progress (default 2 minutes).
 	DrainTimeout time.Duration
@@ -95,16 +99,13 @@ func (c *Config) SetDefaults() {
 		c.Namespace = "okta"
 	}
 	if c.Name == "" {
-		c.Name = "default"
+		c.Name = DefaultName
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = DefaultPollInterval
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultBatchSize
-	}
-	if c.Retention <= 0 {
-		c.Retention = DefaultRetention
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 2 * time.Minute
@@ -126,9 +127,14 @@ func (c *Config) Validate() error {
 		return errors.New("load: no mapping")
 	case c.Port == nil:
 		return errors.New("load: no Port client")
+	case strings.ContainsAny(c.Name, "/\\") || strings.ContainsFunc(c.Name, unicode.IsControl) || c.Name == "." || c.Name == "..":
+		return fmt.Errorf("load: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
 	}
 	return nil
 }
+
+// DefaultName is the name of a loader not given one.
+const DefaultName = "default"
 
 // Loader loads a bucket into Port.
 type Loader struct {
@@ -139,9 +145,12 @@ type Loader struct {
 	cp   *checkpointStore
 	mu   sync.Mutex
 	sums map[string]*StreamSummary
-	// warned remembers streams already warned about (follow mode repeats passes).
+	// warned remembers streams already warned about (follow mode repeats
+	// passes); "" is the warning that no data object was found.
 	warned map[string]bool
-	bps    map[string]int64
+	// found counts the data objects listed in the current pass.
+	found int
+	bps   map[string]int64
 }
 
 // New prepares a loader and reads its checkpoint.
@@ -150,7 +159,7 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cp, err := loadCheckpoint(ctx, cfg.Store, CheckpointKey(cfg.Prefix, cfg.Name), cfg.Retention)
+	cp, err := loadCheckpoint(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -159,15 +168,23 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 
 // Run loads every pending object once, or keeps going in follow mode until
 // ctx is cancelled. Cancelling finishes the object in progress and
-// checkpoints it before returning.
+// checkpoints it before returning; if objects were left pending, the error
+// says so (it wraps ctx's error). Summary.Err reports a run that returned
+// no error but did not do its job.
 func (l *Loader) Run(ctx context.Context) (*Summary, error) {
 	start := l.cfg.Clock.Now()
 	defer l.reportProgress(start)()
 	for {
 		if err := l.pass(ctx); err != nil {
 			// Even when interrupted: the object in progress failed and is
-			// not checkpointed, which the exit code must say.
-			return l.summary(start), err
+			// not checkpointed, or objects are left, which the exit code
+			// must say.
+			sum := l.summary(start)
+			var ie *interruptedError
+			if errors.As(err, &ie) {
+				sum.Stopped = ie.Error()
+			}
+			return sum, err
 		}
 		if !l.cfg.Follow || ctx.Err() != nil {
 			return l.summary(start), nil
@@ -187,6 +204,27 @@ func (l *Loader) Run(ctx context.Context) (*Summary, error) {
 	}
 }
 
+// interruptedError is a run stopped (ctx cancelled) with work left.
+type interruptedError struct {
+	stream  string   // the stream whose objects were left, or ""
+	left    int      // objects of stream left pending
+	streams []string // streams not listed yet
+	cause   error
+}
+
+func (e *interruptedError) Error() string {
+	var what []string
+	if e.left > 0 {
+		what = append(what, fmt.Sprintf("%d objects of %s not loaded", e.left, e.stream))
+	}
+	if len(e.streams) > 0 {
+		what = append(what, "streams "+strings.Join(e.streams, ", ")+" not loaded")
+	}
+	return fmt.Sprintf("interrupted with %s (the next run loads them): %v", strings.Join(what, " and "), e.cause)
+}
+
+func (e *interruptedError) Unwrap() error { return e.cause }
+
 func (l *Loader) after(ctx context.Context, d time.Duration) <-chan struct{} {
 	ch := make(chan struct{})
 	go func() {
@@ -198,23 +236,46 @@ func (l *Loader) after(ctx context.Context, d time.Duration) <-chan struct{} {
 }
 
 // pass lists every stream and loads what is pending, stream by stream in
-// dependency order and object by object in key order.
+// dependency order and object by object in key order. Interrupted with work
+// left it returns an *interruptedError; in follow mode, streams not listed
+// yet are not work left (stopping between passes is how follow ends).
 func (l *Loader) pass(ctx context.Context) error {
 	names, err := l.streamNames(ctx)
 	if err != nil {
-		return err
-	}
-	for _, stream := range names {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && l.cfg.Follow {
 			return nil
 		}
+		return err
+	}
+	l.found = 0
+	for i, stream := range names {
+		if ctx.Err() != nil {
+			if l.cfg.Follow {
+				return nil
+			}
+			return &interruptedError{streams: names[i:], cause: ctx.Err()}
+		}
 		if err := l.loadStream(ctx, stream); err != nil {
+			var ie *interruptedError
+			if errors.As(err, &ie) {
+				if !l.cfg.Follow {
+					ie.streams = append(ie.streams, names[i+1:]...)
+				}
+				return ie
+			}
 			return fmt.Errorf("loading stream %s: %w", stream, err)
 		}
 		l.warnUnmatched(stream)
 	}
+	if l.found == 0 && ctx.Err() == nil && !l.warned[""] {
+		l.warned[""] = true
+		l.cfg.Logger.Warn("no data objects where the layout puts them", "listed", l.listing(), "streams", len(names))
+	}
 	return nil
 }
+
+// listing is where the loader looks for data objects.
+func (l *Loader) listing() string { return lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace) + "/" }
 
 // streamNames finds the streams present in the bucket, in load order.
 func (l *Loader) streamNames(ctx context.Context) ([]string, error) {
@@ -265,37 +326,34 @@ func orderStreams(found map[string]bool) []string {
 
 func (l *Loader) loadStream(ctx context.Context, stream string) error {
 	prefix := lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace, stream) + "/"
-	var pending []lake.ObjectInfo
-	var newest time.Time
+	var listed []lake.ObjectInfo
 	err := l.cfg.Store.List(ctx, prefix, "", func(o lake.ObjectInfo) error {
-		if o.LastModified.After(newest) {
-			newest = o.LastModified
+		if isDataObject(o.Key) {
+			listed = append(listed, o)
 		}
-		if !isDataObject(o.Key) || l.cp.isDone(stream, o) {
-			return nil
-		}
-		pending = append(pending, o)
 		return nil
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil // interrupted between objects: nothing in progress
+			// Interrupted between objects: nothing in progress.
+			return l.interrupted(ctx, stream, 0)
 		}
 		return fmt.Errorf("listing %s: %w", prefix, err)
+	}
+	l.found += len(listed)
+	pending, err := l.cp.pending(ctx, stream, listed)
+	if err != nil {
+		if ctx.Err() != nil {
+			return l.interrupted(ctx, stream, 0)
+		}
+		return err
 	}
 	// Parts of one object name load in part order: Airbyte's part numbers are
 	// not padded, so "_10" sorts before "_2" in key order.
 	sort.SliceStable(pending, func(i, j int) bool { return partLess(pending[i].Key, pending[j].Key) })
-	var pendingOldest time.Time
-	for _, o := range pending {
-		if pendingOldest.IsZero() || o.LastModified.Before(pendingOldest) {
-			pendingOldest = o.LastModified
-		}
-	}
-	l.cp.compact(stream, newest, pendingOldest)
-	for _, o := range pending {
+	for i, o := range pending {
 		if ctx.Err() != nil {
-			return nil
+			return l.interrupted(ctx, stream, len(pending)-i)
 		}
 		// Finish the object even if interrupted now: its entities are
 		// already on their way, and checkpointing it keeps the next run short.
@@ -307,6 +365,19 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		}
 	}
 	return nil
+}
+
+// interrupted reports a stream left with left objects pending (0: not
+// known, the stream was not listed): an error outside follow mode, and in
+// follow mode only when objects are known to be left.
+func (l *Loader) interrupted(ctx context.Context, stream string, left int) error {
+	if left == 0 && l.cfg.Follow {
+		return nil
+	}
+	if left == 0 {
+		return &interruptedError{streams: []string{stream}, cause: ctx.Err()}
+	}
+	return &interruptedError{stream: stream, left: left, cause: ctx.Err()}
 }
 
 func isDataObject(key string) bool {

@@ -93,7 +93,7 @@ func (run *objectRun) read(ctx context.Context) error {
 	}
 	defer rc.Close()
 	src := &sourceReader{r: rc}
-	r, err := lake.NewReader(src)
+	r, err := lake.NewReaderWith(src, lake.ReaderOptions{RequireGzip: lake.IsGzipName(run.key), MaxLineBytes: run.l.cfg.MaxLineBytes})
 	if err != nil {
 		if src.err != nil {
 			return fmt.Errorf("reading %s: %w", run.key, src.err)
@@ -112,7 +112,7 @@ func (run *objectRun) read(ctx context.Context) error {
 		if errors.As(err, &lineErr) {
 			lastLine = lineErr.Line
 			run.sum.badLines++
-			run.dl.add(DeadLetter{Line: lineErr.Line, Reason: fmt.Sprintf("bad line: %v", lineErr.Err)})
+			run.dl.add(DeadLetter{Line: lineErr.Line, Reason: fmt.Sprintf("bad line: %v", lineErr.Err)}.withRawLine(lineErr.Raw, lineErr.Len))
 			continue
 		}
 		if err != nil {

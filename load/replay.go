@@ -7,21 +7,36 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/oktalake/oktalake/lake"
 )
 
-// ReplayErrors retries every dead letter that carries its record: the record
-// is mapped again (with the current mapping) and its entities upserted. Each
-// dead-letter object is replaced by one holding only what failed again (and
-// the lines that cannot be retried), so nothing is lost by a replay.
+// ReplayErrors retries every dead letter of this loader (its Name) that
+// carries its record: the record is mapped again (with the current mapping)
+// and its entities upserted. Each dead-letter object is replaced by one
+// holding only what failed again (and the lines that cannot be retried), so
+// nothing is lost by a replay.
+//
+// Dead letters written before they were kept per loader name
+// (<prefix>/_oktalake/errors/<stream>/<file>) are replayed by the loader
+// named "default", the name every loader had unless told otherwise; what
+// fails again is kept under its own name.
 func (l *Loader) ReplayErrors(ctx context.Context) (*Summary, error) {
 	start := l.cfg.Clock.Now()
 	base := lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "errors") + "/"
-	var objects []lake.ObjectInfo
+	own := base + l.cfg.Name + "/"
+	type deadLetterObject struct{ stream, key string }
+	var objects []deadLetterObject
 	err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
-		objects = append(objects, o)
+		rest := strings.TrimPrefix(o.Key, base)
+		switch parts := strings.Split(rest, "/"); {
+		case strings.HasPrefix(o.Key, own) && len(parts) == 3:
+			objects = append(objects, deadLetterObject{parts[1], o.Key})
+		case l.cfg.Name == DefaultName && len(parts) == 2:
+			objects = append(objects, deadLetterObject{parts[0], o.Key})
+		}
 		return nil
 	})
 	if err != nil {
@@ -32,15 +47,21 @@ func (l *Loader) ReplayErrors(ctx context.Context) (*Summary, error) {
 		want[s] = true
 	}
 	for _, o := range objects {
-		stream := strings.SplitN(strings.TrimPrefix(o.Key, base), "/", 2)[0]
-		if len(want) > 0 && !want[stream] {
+		if len(want) > 0 && !want[o.stream] {
 			continue
 		}
-		if err := l.replayObject(ctx, stream, o.Key); err != nil {
-			return l.summary(start), err
+		if err := l.replayObject(ctx, o.stream, o.key); err != nil {
+			return l.replaySummary(start), err
 		}
 	}
-	return l.summary(start), nil
+	return l.replaySummary(start), nil
+}
+
+// replaySummary is a replay's summary: no listing of data objects.
+func (l *Loader) replaySummary(start time.Time) *Summary {
+	sum := l.summary(start)
+	sum.Listing, sum.Found = "", 0
+	return sum
 }
 
 func (l *Loader) replayObject(ctx context.Context, stream, key string) error {

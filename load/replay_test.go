@@ -170,3 +170,79 @@ func TestReplayFailureKeepsDeadLetters(t *testing.T) {
 		t.Errorf("after a failed replay: objects %v with %d lines, want %v with %d", after, len(items), keys, len(before))
 	}
 }
+
+// TestDeadLettersArePerLoaderName: two loaders named A and B read one
+// bucket into two Ports; B's Port lacks the blueprints, so B dead-letters
+// everything. A's replay neither sends B's dead letters to A's Port nor
+// deletes them; B's replay, once its Port is fixed, loads them. Dead
+// letters of the layout before names (errors/<stream>/...) are replayed by
+// the loader named "default" only.
+func TestDeadLettersArePerLoaderName(t *testing.T) {
+	store := newStore(t)
+	putObject(t, store, dataKey("users", "01_1000_0"), users(0, 30))
+	portA := newPort(t, portSetup{})
+	portB := newPort(t, portSetup{server: porttest.Options{Blueprints: map[string]json.RawMessage{}}})
+	run(t, newLoader(t, store, portA, Config{Name: "A"}))
+	run(t, newLoader(t, store, portB, Config{Name: "B"}))
+	keysB, dlsB := deadLettersIn(t, store, "data")
+	if len(dlsB) != 30 {
+		t.Fatalf("B dead-lettered %d records, want 30", len(dlsB))
+	}
+	for _, k := range keysB {
+		if !strings.HasPrefix(k, ErrorsPrefix("data", "B", "users")) {
+			t.Errorf("B's dead letters at %s, want them under %s", k, ErrorsPrefix("data", "B", "users"))
+		}
+	}
+
+	before := portA.srv.Stats().EntitiesUpserted
+	if _, err := newLoader(t, store, portA, Config{Name: "A"}).ReplayErrors(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := portA.srv.Stats().EntitiesUpserted - before; got != 0 {
+		t.Errorf("A's replay upserted %d of B's records into A's Port", got)
+	}
+	if keys, _ := deadLettersIn(t, store, "data"); !slices.Equal(keys, keysB) {
+		t.Errorf("A's replay changed B's dead letters: %v, want %v", keys, keysB)
+	}
+
+	// Fix B's Port and replay B.
+	bps, err := schemas.PortBlueprints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := portB.client.InitBlueprints(context.Background(), bps, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newLoader(t, store, portB, Config{Name: "B"}).ReplayErrors(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := portB.count("okta_user"); got != 30 {
+		t.Errorf("%d users in B's Port after B's replay, want 30", got)
+	}
+	if keys, _ := deadLettersIn(t, store, "data"); len(keys) != 0 {
+		t.Errorf("dead letters left after B's replay: %v", keys)
+	}
+
+	// A dead letter of the un-named layout belongs to "default".
+	legacy := lake.JoinKey("data", lake.MetaDir, "errors", "users", "20261120T120000Z_legacy.jsonl.gz")
+	rec, _ := json.Marshal(userRecord(99))
+	line, _ := json.Marshal(DeadLetter{ObjectKey: dataKey("users", "01_1000_0"), Line: 1, Stream: "users", Record: rec, Reason: "port 404 not_found"})
+	if err := store.Put(context.Background(), legacy, gzipBytes(t, append(line, '\n'))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newLoader(t, store, portB, Config{Name: "B"}).ReplayErrors(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := deadLettersIn(t, store, "data"); !slices.Equal(keys, []string{legacy}) {
+		t.Errorf("B's replay touched the un-named dead letters: %v", keys)
+	}
+	if _, err := newLoader(t, store, portA, Config{}).ReplayErrors(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := portA.srv.Entity("okta_user", userID(99)); !ok {
+		t.Error("the default loader did not replay the un-named dead letter")
+	}
+	if keys, _ := deadLettersIn(t, store, "data"); len(keys) != 0 {
+		t.Errorf("dead letters left after the default loader's replay: %v", keys)
+	}
+}

@@ -2,11 +2,14 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load/port"
 	"github.com/oktalake/oktalake/load/porttest"
 )
@@ -43,9 +46,11 @@ func TestRestartMidLoad(t *testing.T) {
 		},
 		{
 			// Cancelled during the second object's third batch: that object
-			// is finished and checkpointed, the third is not started.
+			// is finished and checkpointed, the third is not started, and
+			// the run says it was interrupted with objects left.
 			name:       "cancelled",
 			cancelAt:   8,
+			wantErr:    true,
 			doneAfter:  2,
 			maxUpserts: objects * per, // nothing is sent twice
 		},
@@ -76,6 +81,9 @@ func TestRestartMidLoad(t *testing.T) {
 			sum1, err := first.Run(ctx)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("first run error = %v, want error: %v", err, tt.wantErr)
+			}
+			if tt.cancelAt > 0 && (!errors.Is(err, context.Canceled) || !strings.Contains(sum1.Stopped, "3 objects of users not loaded")) {
+				t.Errorf("cancelled run: error %v, summary says %q; want the cancellation and the 3 objects left", err, sum1.Stopped)
 			}
 			cp := readCheckpoint(t, store, "data", "default")
 			if got := doneKeys(cp.Streams["users"].Done); !slices.Equal(got, keys[:tt.doneAfter]) {
@@ -152,5 +160,37 @@ func TestLateObject(t *testing.T) {
 				t.Errorf("late object %s not checkpointed", late)
 			}
 		})
+	}
+}
+
+// cancellingStore cancels the run when the listing of prefix starts, as a
+// SIGTERM arriving then would, and fails that listing as the store would.
+type cancellingStore struct {
+	lake.Store
+	prefix string
+	cancel context.CancelFunc
+}
+
+func (s *cancellingStore) List(ctx context.Context, prefix, startAfter string, fn func(lake.ObjectInfo) error) error {
+	if prefix == s.prefix {
+		s.cancel()
+		return fmt.Errorf("listing %s: %w", prefix, ctx.Err())
+	}
+	return s.Store.List(ctx, prefix, startAfter, fn)
+}
+
+// TestInterruptedRunNamesWhatIsLeft: interrupted while listing a stream,
+// the run reports that stream and those after it as not loaded.
+func TestInterruptedRunNamesWhatIsLeft(t *testing.T) {
+	store := newStore(t)
+	putObject(t, store, dataKey("users", "01_1000_0"), users(0, 10))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cs := &cancellingStore{Store: store, prefix: "data/okta/users/", cancel: cancel}
+	pe := newPort(t, portSetup{})
+	l := newLoader(t, cs, pe, Config{Streams: []string{"groups", "users"}})
+	sum, err := l.Run(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(sum.Stopped, "streams users, groups not loaded") {
+		t.Errorf("error %v, summary %q: want users and groups reported not loaded", err, sum.Stopped)
 	}
 }

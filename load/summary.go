@@ -1,11 +1,14 @@
 package load
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"text/tabwriter"
 	"time"
+
+	"github.com/oktalake/oktalake/lake"
 )
 
 // StreamSummary counts what one stream loaded in this run.
@@ -31,6 +34,42 @@ type Summary struct {
 	// Blueprints counts entities accepted per blueprint.
 	Blueprints map[string]int64
 	Elapsed    time.Duration
+	// Found counts the data objects listed (loaded before or now) under
+	// Listing by the last pass; Follow says the run was in follow mode,
+	// where finding none is not an error. Listing is "" for a replay.
+	Found   int
+	Listing string
+	Follow  bool
+	// DeadLetters is where this run's dead letters are.
+	DeadLetters string
+	// Stopped says why the run stopped with work left (interrupted).
+	Stopped string
+}
+
+// Err reports a run that did not do its job although nothing failed: it
+// was interrupted with objects left, it found no data object where the
+// layout puts them (outside follow mode), or it was given records and none
+// reached Port (every one dead-lettered, or none matched by the mapping).
+func (s *Summary) Err() error {
+	var records, badLines, deletes int64
+	for _, st := range s.Streams {
+		records += st.Records
+		badLines += st.BadLines
+		deletes += st.Deletes
+	}
+	given := records + badLines
+	switch {
+	case s.Stopped != "":
+		return errors.New(s.Stopped)
+	case s.Listing != "" && !s.Follow && s.Found == 0:
+		return fmt.Errorf("no data objects under %s: nothing to load (check --bucket, its prefix and --namespace)", s.Listing)
+	case given == 0 || s.Entities()+deletes > 0:
+		return nil
+	case s.DeadLettered() > 0:
+		return fmt.Errorf("nothing reached Port: %d of %d records were dead-lettered (under %s)", s.DeadLettered(), given, s.DeadLetters)
+	default:
+		return fmt.Errorf("nothing reached Port: no mapping applied to any of the %d records (check the mapping's filters and the key layout)", given)
+	}
 }
 
 // DeadLettered is every record that did not reach Port, with its reason stored.
@@ -77,7 +116,9 @@ func (l *Loader) record(stream string, c objectCounts) {
 func (l *Loader) summary(start time.Time) *Summary {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := &Summary{Blueprints: map[string]int64{}, Elapsed: l.cfg.Clock.Now().Sub(start)}
+	out := &Summary{Blueprints: map[string]int64{}, Elapsed: l.cfg.Clock.Now().Sub(start),
+		Found: l.found, Listing: l.listing(), Follow: l.cfg.Follow,
+		DeadLetters: lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "errors", l.cfg.Name) + "/"}
 	for _, name := range orderStreams(keys(l.sums)) {
 		out.Streams = append(out.Streams, *l.sums[name])
 	}
@@ -118,6 +159,13 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	n, err2 := fmt.Fprintf(w, "total: %d entities, %d dead-lettered, in %s\n", s.Entities(), s.DeadLettered(), s.Elapsed.Round(time.Millisecond))
 	if err == nil {
 		err = err2
+	}
+	if why := s.Err(); why != nil {
+		m, err3 := fmt.Fprintf(w, "not done: %v\n", why)
+		n += m
+		if err == nil {
+			err = err3
+		}
 	}
 	return int64(n), err
 }

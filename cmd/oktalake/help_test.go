@@ -52,7 +52,10 @@ func TestHelpShowsPlainPlaceholdersAndSizesInUnits(t *testing.T) {
 // same rotation size written three ways cuts the users stream into the same
 // objects; a bad size is a usage error either way.
 func TestMaxFileSizeAcceptsUnits(t *testing.T) {
-	org := oktatest.NewOrg(oktatest.DefaultOrgConfig())
+	// Objects rotate between pages: 1,000 users are five pages of 200.
+	orgCfg := oktatest.DefaultOrgConfig()
+	orgCfg.Users = 1000
+	org := oktatest.NewOrg(orgCfg)
 	srv := oktatest.NewServer(org, oktatest.Options{Token: "tok"})
 	defer srv.Close()
 	objects := func(env string, args ...string) int {

@@ -39,6 +39,21 @@ func mappingFlags() []cli.Flag {
 	}
 }
 
+// maxLineSizeFlag bounds a line of an object (load and map).
+func maxLineSizeFlag() cli.Flag {
+	return &cli.Int64Flag{Name: "max-line-size", EnvVars: []string{"OKTALAKE_MAX_LINE_SIZE"}, Value: lake.DefaultMaxLineBytes,
+		Usage: "longest line read, in bytes; a longer line is dead-lettered without being read whole"}
+}
+
+// maxLineSize reads --max-line-size.
+func maxLineSize(c *cli.Context) (int, error) {
+	n := c.Int64("max-line-size")
+	if n < 1<<10 || n > 1<<30 {
+		return 0, usagef("--max-line-size: %d is out of range (1024 bytes to 1 GiB)", n)
+	}
+	return int(n), nil
+}
+
 func newPortClient(c *cli.Context, log *slog.Logger) (*port.Client, error) {
 	merge, create := c.Bool("merge"), c.Bool("create-missing-related-entities")
 	cfg := port.Config{
@@ -82,15 +97,20 @@ func loadCommand() *cli.Command {
 		Usage: "load the bucket into Port through the jq mapping",
 		Flags: concat(bucketFlags(), portFlags(), logFlags(), mappingFlags(), []cli.Flag{
 			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to load (default: every stream in the bucket)"},
-			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: "default", Usage: "checkpoint name (several loaders may read one bucket)"},
+			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: load.DefaultName, Usage: "loader name: its checkpoint and dead letters (several loaders may read one bucket into different Ports)"},
 			&cli.BoolFlag{Name: "follow", EnvVars: []string{"OKTALAKE_FOLLOW"}, Usage: "keep polling for new objects"},
 			&cli.DurationFlag{Name: "poll-interval", EnvVars: []string{"OKTALAKE_POLL_INTERVAL"}, Value: load.DefaultPollInterval, Usage: "time between polls with --follow"},
 			&cli.BoolFlag{Name: "minio-notify", EnvVars: []string{"OKTALAKE_MINIO_NOTIFY"}, Usage: "with --follow on MinIO: react at once to bucket notifications"},
 			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as \"oktalake port init\" does)"},
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
+			maxLineSizeFlag(),
 		}),
 		Action: func(c *cli.Context) error {
 			log, err := begin(c)
+			if err != nil {
+				return err
+			}
+			maxLine, err := maxLineSize(c)
 			if err != nil {
 				return err
 			}
@@ -122,6 +142,7 @@ func loadCommand() *cli.Command {
 			cfg := load.Config{
 				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
 				Streams: names, Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+				MaxLineBytes: maxLine,
 			}
 			if c.Bool("minio-notify") {
 				if !c.Bool("follow") {
@@ -135,6 +156,10 @@ func loadCommand() *cli.Command {
 			}
 			if isTerminal(c.App.ErrWriter) && !c.Bool("follow") {
 				cfg.Progress = func(p load.Progress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
+			}
+			cfg.SetDefaults()
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
 			}
 			l, err := load.New(c.Context, cfg)
 			if err != nil {
@@ -151,6 +176,9 @@ func loadCommand() *cli.Command {
 			}
 			if sum != nil {
 				sum.WriteTo(c.App.Writer)
+				if err == nil {
+					err = sum.Err() // nothing failed, but the run did not do its job
+				}
 			}
 			return err
 		},
@@ -203,6 +231,7 @@ func mapCommand() *cli.Command {
 		Flags: concat(logFlags(), mappingFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the key in the bucket, from the path's <prefix>/<namespace>/<stream>/year=..., else the path)"},
 			&cli.StringFlag{Name: "stream", Usage: "present the files as objects of this stream (key data/okta/STREAM/FILE)"},
+			maxLineSizeFlag(),
 		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -217,6 +246,10 @@ func mapCommand() *cli.Command {
 				return err
 			}
 			log, err := newLogger(c)
+			if err != nil {
+				return err
+			}
+			maxLine, err := maxLineSize(c)
 			if err != nil {
 				return err
 			}
@@ -244,7 +277,7 @@ func mapCommand() *cli.Command {
 						key = file
 					}
 				}
-				n, err := mapFile(c.Context, m, file, key, enc, c.App.ErrWriter)
+				n, err := mapFile(c.Context, m, file, key, maxLine, enc, c.App.ErrWriter)
 				if err != nil {
 					return err
 				}
@@ -263,13 +296,13 @@ func mapCommand() *cli.Command {
 
 // mapFile maps every record of file, presented under key, and returns how
 // many records it read.
-func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, enc *json.Encoder, errw io.Writer) (int, error) {
+func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, maxLine int, enc *json.Encoder, errw io.Writer) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	r, err := lake.NewReader(f)
+	r, err := lake.NewReaderWith(f, lake.ReaderOptions{RequireGzip: lake.IsGzipName(file), MaxLineBytes: maxLine})
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", file, err)
 	}

@@ -109,6 +109,7 @@ func TestExitCodes(t *testing.T) {
 		{"backfill without stream", []string{"backfill", "--since", "2026-11-01"}, 2, "since"},
 		{"extract with a stray argument", []string{"extract", "users", "--streams", "users"}, 2, "takes no arguments"},
 		{"load without Port credentials", []string{"load", "--bucket", "."}, 2, "--port-client-id"},
+		{"load with a name that is not a key segment", []string{"load", "--bucket", ".", "--port-client-id", "i", "--port-client-secret", "s", "--name", "a/b"}, 2, "loader name"},
 		{"map flag after the files", []string{"map", "x.jsonl", "--stream", "users"}, 2, "flags go before"},
 		{"backfill logs with an argument", []string{"backfill", "logs", "users"}, 2, "since"},
 	}

@@ -161,3 +161,29 @@ func TestMapWarnsWhenNoMappingMatches(t *testing.T) {
 		})
 	}
 }
+
+// `map --max-line-size` reports a longer line with its file and line and
+// goes on; a file named .gz that is not gzip is refused, naming the file.
+func TestMapLineLimitAndGzipName(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "users.jsonl")
+	long := `{"id":"00u3","blob":"` + strings.Repeat("x", 5000) + `"}`
+	good := `{"id":"00u1aaaaaaaaaaaaaaaa","status":"ACTIVE","created":"2026-01-01T00:00:00.000Z","lastUpdated":"2026-01-02T00:00:00.000Z","type":{"id":"oty1"},"profile":{"login":"ada@example.com","email":"ada@example.com"},"credentials":{}}`
+	if err := os.WriteFile(file, []byte(good+"\n"+long+"\n"+good+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, "map", "--stream", "users", "--max-line-size", "4096", file)
+	if code != 0 || !strings.Contains(errOut, "users.jsonl:2: line too long") || strings.Count(out, `"op":"upsert"`) != 2 {
+		t.Fatalf("code %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if _, errOut, code := runCLI(t, "map", "--max-line-size", "10", file); code != 2 || !strings.Contains(errOut, "--max-line-size") {
+		t.Errorf("a tiny --max-line-size: code %d, stderr %q; want a usage error", code, errOut)
+	}
+	notGzip := filepath.Join(dir, "users.jsonl.gz")
+	if err := os.WriteFile(notGzip, []byte(good+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, "map", "--stream", "users", notGzip); code != 1 || !strings.Contains(errOut, "users.jsonl.gz") || !strings.Contains(errOut, "not gzip") {
+		t.Errorf("plain text named .gz: code %d, stderr %q; want an error naming the file", code, errOut)
+	}
+}

@@ -40,6 +40,9 @@ type compiler struct {
 	dialect Dialect
 	source  string
 	log     *slog.Logger
+	// limit bounds a value one jq step may build (Options.MaxEvalBytes);
+	// 0 leaves jq unguarded.
+	limit int
 }
 
 // expr compiles src. Webhook expressions first get Port's single-quote
@@ -61,7 +64,7 @@ func (c *compiler) expr(src, where, field string, stats *ruleStats) (*expr, erro
 	}
 	var firstErr error
 	for i, cand := range candidates {
-		e, err := newExpr(cand, field, stats.counter(field))
+		e, err := newExpr(cand, field, c.limit, stats.counter(field))
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -78,19 +81,20 @@ func (c *compiler) expr(src, where, field string, stats *ruleStats) (*expr, erro
 }
 
 // newExpr compiles src and attaches the Go evaluation of its idiom, if any.
-func newExpr(src, field string, errs *atomic.Int64) (*expr, error) {
+// limit > 0 bounds the values its jq may build in one step (see budget.go).
+func newExpr(src, field string, limit int, errs *atomic.Int64) (*expr, error) {
 	q, err := gojq.Parse(src)
 	if err != nil {
 		return nil, err
 	}
 	canon := q.String() // before compileJQ adds its definitions to q
-	code, err := compileJQ(q)
+	code, err := compileJQ(q, limit)
 	if err != nil {
 		return nil, err
 	}
 	e := &expr{field: field, src: src, code: code, errs: errs}
 	if prefix, ok := stripPrefix(canon); ok {
-		if e.stripOf, err = newExpr(prefix, field, errs); err != nil {
+		if e.stripOf, err = newExpr(prefix, field, limit, errs); err != nil {
 			return nil, err
 		}
 	} else {
@@ -99,20 +103,31 @@ func newExpr(src, field string, errs *atomic.Int64) (*expr, error) {
 	return e, nil
 }
 
-func compileJQ(q *gojq.Query) (*gojq.Code, error) {
-	compat, err := gojq.Parse(compatDefs)
-	if err != nil {
-		return nil, fmt.Errorf("parsing jq compatibility definitions: %w", err)
-	}
-	// The user's own definitions come later and so shadow ours.
-	q.FuncDefs = append(compat.FuncDefs, q.FuncDefs...)
-	return gojq.Compile(q,
+func compileJQ(q *gojq.Query, limit int) (*gojq.Code, error) {
+	defs := compatDefs
+	opts := []gojq.CompilerOption{
 		// Port runs jq with env and $ENV bound to {} (jq-node-bindings prefixes
 		// `def env: {}; {} as $ENV |`); an empty environ does the same in gojq.
 		gojq.WithEnvironLoader(func() []string { return nil }),
 		gojq.WithFunction("_jq_ltrimstr", 1, 1, jqTrimFunc(strings.TrimPrefix)),
 		gojq.WithFunction("_jq_rtrimstr", 1, 1, jqTrimFunc(strings.TrimSuffix)),
-	)
+	}
+	if limit > 0 {
+		guards, err := guardFunctions(limit)
+		if err != nil {
+			return nil, err
+		}
+		guardOperators(q)
+		defs = guardDefs + defs
+		opts = append(opts, guards...)
+	}
+	compat, err := gojq.Parse(defs)
+	if err != nil {
+		return nil, fmt.Errorf("parsing jq compatibility definitions: %w", err)
+	}
+	// The user's own definitions come later and so shadow ours.
+	q.FuncDefs = append(compat.FuncDefs, q.FuncDefs...)
+	return gojq.Compile(q, opts...)
 }
 
 // compatDefs restore jq's (1.6 and 1.7, which Port runs) behaviour where gojq

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/itchyny/gojq"
 )
@@ -20,9 +21,27 @@ type run struct {
 
 // context returns the record's deadline context, creating it on first use so
 // records mapped by plain field paths alone never pay for a timer.
+// A record still running after watchAfter gets a watch on the heap that
+// stops it past Options.MaxEvalBytes.
 func (r *run) context() context.Context {
 	if r.ctx == nil {
-		r.ctx, r.cancel = context.WithTimeout(r.parent, r.m.opts.Timeout)
+		deadline, cancelDeadline := context.WithTimeout(r.parent, r.m.opts.Timeout)
+		ctx, stop := context.WithCancelCause(deadline)
+		r.ctx = ctx
+		var watch *time.Timer
+		if budget := r.m.opts.MaxEvalBytes; budget > 0 {
+			watch = time.AfterFunc(watchAfter, func() {
+				r.m.watches.Add(1)
+				watchHeap(ctx, uint64(budget), stop)
+			})
+		}
+		r.cancel = func() {
+			if watch != nil {
+				watch.Stop()
+			}
+			stop(nil)
+			cancelDeadline()
+		}
 	}
 	return r.ctx
 }
@@ -103,6 +122,8 @@ func (r *run) ctxError(ctx context.Context) error {
 		err = fmt.Errorf("evaluation canceled: %w", r.parent.Err())
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		err = fmt.Errorf("evaluation timed out: the record's jq took more than %v", r.m.opts.Timeout)
+	case errors.Is(context.Cause(ctx), errHeapBudget):
+		err = fmt.Errorf("evaluation stopped: the record's jq grew the heap by more than its limit of %d bytes", r.m.opts.MaxEvalBytes)
 	default:
 		err = ctx.Err()
 	}

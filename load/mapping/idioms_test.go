@@ -28,7 +28,7 @@ func TestIdiomsAreRecognised(t *testing.T) {
 		{`.body | del(.. | nulls) | length`, false, false},
 	}
 	for _, tt := range tests {
-		e, err := newExpr(tt.src, "f", new(atomic.Int64))
+		e, err := newExpr(tt.src, "f", DefaultMaxEvalBytes, new(atomic.Int64))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.src, err)
 		}

@@ -46,7 +46,7 @@ func kindStreams(kind string) (map[string]bool, error) {
 
 func (m *Mapping) parseOcean(doc map[string]any) error {
 	m.dialect = Ocean
-	c := &compiler{dialect: Ocean, source: m.source, log: m.opts.Logger}
+	c := &compiler{dialect: Ocean, source: m.source, log: m.opts.Logger, limit: max(m.opts.MaxEvalBytes, 0)}
 	for _, k := range sortedKeys(doc) {
 		if !oceanTopKeys[k] {
 			m.opts.Logger.Warn("ignoring Ocean setting oktalake does not use", "source", m.source, "field", k)

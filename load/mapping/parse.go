@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -16,6 +17,8 @@ type Mapping struct {
 	rules   []*rule
 	// deleteDependents is Ocean's top-level deleteDependentEntities.
 	deleteDependents bool
+	// watches counts heap watches started (records slower than watchAfter).
+	watches atomic.Int64
 }
 
 // rule is one compiled webhook mapping or Ocean resource.
@@ -99,7 +102,7 @@ func (m *Mapping) Blueprints() []string {
 
 func (m *Mapping) parseWebhook(raw []any) error {
 	m.dialect = Webhook
-	c := &compiler{dialect: Webhook, source: m.source, log: m.opts.Logger}
+	c := &compiler{dialect: Webhook, source: m.source, log: m.opts.Logger, limit: max(m.opts.MaxEvalBytes, 0)}
 	for i, item := range raw {
 		where := fmt.Sprintf("mapping[%d]", i)
 		obj, ok := item.(map[string]any)

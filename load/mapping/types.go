@@ -20,6 +20,7 @@ const (
 const (
 	DefaultTimeout       = time.Second
 	DefaultMaxValueBytes = 1 << 20
+	DefaultMaxEvalBytes  = 128 << 20
 )
 
 // Options tune a Mapping. The zero value is usable.
@@ -30,6 +31,13 @@ type Options struct {
 	// MaxValueBytes bounds the approximate JSON size of one value computed by jq
 	// (default 1 MiB; negative disables the check); a bigger value is an error.
 	MaxValueBytes int
+	// MaxEvalBytes bounds the memory of one record's jq evaluation
+	// (default 128 MiB; negative disables it): no single step may build a
+	// value bigger than this (a string repeated, two strings or arrays
+	// added, a value encoded, joined, added up or flattened), and an
+	// evaluation that grows the heap by more is stopped, its record
+	// dead-lettered like a timed-out one.
+	MaxEvalBytes int
 	// Logger receives start-up warnings (ignored Ocean selector options,
 	// single-quote fallbacks). Default slog.Default().
 	Logger *slog.Logger
@@ -42,6 +50,9 @@ func (o *Options) SetDefaults() {
 	}
 	if o.MaxValueBytes == 0 {
 		o.MaxValueBytes = DefaultMaxValueBytes
+	}
+	if o.MaxEvalBytes == 0 {
+		o.MaxEvalBytes = DefaultMaxEvalBytes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -33,7 +33,7 @@ func TestBatches(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []int
 			next := 0
-			for _, b := range batches(tt.items, maxBatchEntities) {
+			for _, b := range batches(tt.items, maxBatchEntities, maxBodyBytes) {
 				got = append(got, len(b))
 				if n := len(encodeBatch(b)); n > maxBodyBytes {
 					t.Errorf("batch body %d bytes, over %d", n, maxBodyBytes)

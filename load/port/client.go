@@ -14,18 +14,29 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
+
+// maxRedirects bounds redirects followed within Port's origin.
+const maxRedirects = 10
+
+// errRedirectRefused marks a redirect away from Port's origin. It is not
+// retried: the answer will not change, and following it would send the
+// client secret, the bearer token or entities to another host.
+var errRedirectRefused = errors.New("refusing a redirect away from Port's origin")
 
 // Client talks to Port. It is safe for concurrent use.
 type Client struct {
 	cfg    Config
 	base   string
+	hc     *http.Client
 	log    *slog.Logger
 	sem    chan struct{}
 	tokens *tokenSource
 	pacer  *pacer
+	limit  bodyLimit
 	stats  statsRecorder
 }
 
@@ -43,7 +54,61 @@ func New(cfg Config) (*Client, error) {
 		pacer: newPacer(cfg.Clock, cfg.Concurrency),
 	}
 	c.tokens = &tokenSource{clock: cfg.Clock, fetch: c.fetchToken}
+	origin, err := url.Parse(c.base)
+	if err != nil {
+		return nil, fmt.Errorf("configuring port client: base url: %w", err)
+	}
+	c.hc = sameOriginClient(cfg.HTTPClient, origin)
 	return c, nil
+}
+
+// sameOriginClient copies hc (the caller's client is never modified) and
+// makes the copy refuse any redirect that leaves origin's scheme, host and
+// port: Go's client would re-POST the token request's clientId and
+// clientSecret on a 307 or 308, and forward the bearer token and entity
+// bodies, to wherever Location points, https to http included.
+func sameOriginClient(hc *http.Client, origin *url.URL) *http.Client {
+	copied := *hc
+	prev := copied.CheckRedirect
+	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(req.URL, origin) {
+			return fmt.Errorf("%w %s to %s", errRedirectRefused, originOf(origin), originOf(req.URL))
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopping after %d redirects", maxRedirects)
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		return nil
+	}
+	return &copied
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
+}
+
+// portOf is u's port, the scheme's default when absent.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err == nil {
+			return strconv.Itoa(n)
+		}
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// originOf is scheme://host[:port], never a path or query.
+func originOf(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
 // APIError is an answer from Port that the client could not turn into a result.
@@ -114,6 +179,9 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 		if err != nil && ctx.Err() != nil {
 			return nil, fmt.Errorf("sending %s %s: %w", req.method, req.path, ctx.Err())
 		}
+		if errors.Is(err, errRedirectRefused) {
+			return nil, err
+		}
 		switch act {
 		case actDone, actReject, actSplit:
 			return resp, nil
@@ -183,7 +251,7 @@ func (c *Client) roundTrip(ctx context.Context, req request, token string) (*res
 	}
 	defer func() { <-c.sem }()
 	start := c.cfg.Clock.Now()
-	hresp, err := c.cfg.HTTPClient.Do(hreq)
+	hresp, err := c.hc.Do(hreq)
 	if err != nil {
 		return nil, fmt.Errorf("sending %s %s: %w", req.method, req.path, err)
 	}
@@ -215,6 +283,8 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 			act = actionFor(resp.status)
 		} else if ctx.Err() != nil {
 			return "", 0, fmt.Errorf("authenticating with port: %w", ctx.Err())
+		} else if errors.Is(err, errRedirectRefused) {
+			return "", 0, fmt.Errorf("authenticating with port: %w", err)
 		}
 		switch act {
 		case actDone:

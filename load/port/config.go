@@ -22,7 +22,8 @@ type Config struct {
 	// access token. The secret is never logged nor put in errors.
 	ClientID, ClientSecret string
 	// HTTPClient sends requests; default a client whose transport keeps
-	// Concurrency idle connections to Port.
+	// Concurrency idle connections to Port. The client uses a copy that
+	// refuses redirects away from BaseURL's scheme, host and port.
 	HTTPClient *http.Client
 	// Concurrency is the most requests in flight at once (--port-concurrency); default 8.
 	Concurrency int

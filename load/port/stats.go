@@ -29,6 +29,9 @@ type Stats struct {
 	Splits int64
 	// Failures counts entities reported as failures.
 	Failures int64
+	// Unconfirmed counts entities sent again because Port's reply did not
+	// account for them.
+	Unconfirmed int64
 }
 
 // Stats returns a snapshot of the client's counters.
@@ -56,6 +59,9 @@ func (r *statsRecorder) batch(entities int) {
 	r.add(func(s *Stats) { s.Batches++; s.EntitiesSent += int64(entities) })
 }
 func (r *statsRecorder) failures(n int) { r.add(func(s *Stats) { s.Failures += int64(n) }) }
+func (r *statsRecorder) unconfirmed(n int) {
+	r.add(func(s *Stats) { s.Unconfirmed += int64(n) })
+}
 func (r *statsRecorder) retry(d time.Duration) {
 	r.add(func(s *Stats) { s.Retries++; s.WaitTime += d })
 }

@@ -2,6 +2,7 @@ package port
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -335,4 +336,39 @@ func TestUpsertCancelled(t *testing.T) {
 	if _, err := c.Upsert(ctx, "okta_role", roles(500, 0)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want the deadline", err)
 	}
+}
+
+// TestUpsertLearnsPortsBodyLimit: after Port answers 413, later batches are
+// cut under the size Port refused, so a Port with a lower body limit than
+// documented costs a few 413s, not one per batch.
+func TestUpsertLearnsPortsBodyLimit(t *testing.T) {
+	const limit = 64 << 10
+	srv := newServer(t, porttest.Options{Blueprints: oktaBlueprints(t), MaxBodyBytes: limit})
+	c := newClient(t, srv, nil)
+	es := roles(4000, 5<<10)
+	var bodyBytes int
+	for _, e := range es {
+		b, _ := json.Marshal(e)
+		bodyBytes += len(b) + 1
+	}
+	// The loader hands entities over in flushes of a few hundred.
+	for from := 0; from < len(es); from += 400 {
+		fs, err := c.Upsert(context.Background(), "okta_role", es[from:from+400])
+		if err != nil || len(fs) != 0 {
+			t.Fatalf("flush at %d: %v %v", from, fs, err)
+		}
+	}
+	if got := len(srv.Entities("okta_role")); got != len(es) {
+		t.Fatalf("stored %d, want %d", got, len(es))
+	}
+	st := srv.Stats()
+	if st.TooLarge > 20 {
+		t.Errorf("%d 413 answers for %d entities: the client did not learn Port's limit", st.TooLarge, len(es))
+	}
+	// Bodies stay close to the limit: not many more requests than the minimum.
+	minimum := bodyBytes/limit + 1
+	if got := st.Requests["POST /v1/blueprints/{blueprint_identifier}/entities/bulk"] - st.TooLarge; got > minimum*3/2 {
+		t.Errorf("%d accepted bulk requests, want at most %d (minimum %d)", got, minimum*3/2, minimum)
+	}
+	t.Logf("413s %d, accepted requests %d, minimum %d", st.TooLarge, st.Requests["POST /v1/blueprints/{blueprint_identifier}/entities/bulk"]-st.TooLarge, minimum)
 }
