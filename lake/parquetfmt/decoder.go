@@ -83,13 +83,17 @@ type Decoder struct {
 // NewDecoder opens the Parquet object r of size bytes. It reads the footer
 // and the schema; rows are read a batch at a time, so memory is bounded by
 // about one row group of the object.
-func NewDecoder(r io.ReaderAt, size int64) (*Decoder, error) {
+func NewDecoder(r io.ReaderAt, size int64) (d *Decoder, err error) {
+	defer func() { // a corrupt footer can panic arrow's thrift decoding
+		if p := recover(); p != nil {
+			d, err = nil, fmt.Errorf("opening Parquet object: %v", p)
+		}
+	}()
 	pf, err := file.NewParquetReader(io.NewSectionReader(r, 0, size))
 	if err != nil {
 		return nil, fmt.Errorf("opening Parquet object: %w", err)
 	}
-	d, err := newDecoder(pf)
-	if err != nil {
+	if d, err = newDecoder(pf); err != nil {
 		pf.Close()
 		return nil, err
 	}
@@ -242,10 +246,18 @@ func (d *Decoder) NumRows() int64 { return d.total }
 // error when the object itself cannot be read, after which every call
 // returns that error. Record.Envelope is lake.Flat: a row holds the
 // record's members at the top level, beside the _airbyte_ columns.
-func (d *Decoder) Next() (lake.Record, error) {
+func (d *Decoder) Next() (rec lake.Record, err error) {
 	if d.err != nil {
 		return lake.Record{}, d.err
 	}
+	// arrow's Parquet reader panics on some files (apache/arrow#43276); a
+	// bad object must fail its load, not the process.
+	defer func() {
+		if p := recover(); p != nil {
+			d.err = fmt.Errorf("reading Parquet rows after row %d: %v", d.line, p)
+			rec, err = lake.Record{}, d.err
+		}
+	}()
 	for d.rec == nil || d.row >= int(d.rec.NumRows()) {
 		if !d.rr.Next() {
 			if err := d.rr.Err(); err != nil && !errors.Is(err, io.EOF) {

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"github.com/oktalake/oktalake/lake"
 )
@@ -19,13 +20,18 @@ import (
 // might, built column by column by fill.
 func writeArrow(tb testing.TB, schema *arrow.Schema, fill func(b *array.RecordBuilder)) []byte {
 	tb.Helper()
+	return writeArrowWith(tb, schema, nil, fill)
+}
+
+func writeArrowWith(tb testing.TB, schema *arrow.Schema, props *parquet.WriterProperties, fill func(b *array.RecordBuilder)) []byte {
+	tb.Helper()
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
 	fill(b)
 	rec := b.NewRecord()
 	defer rec.Release()
 	var buf bytes.Buffer
-	fw, err := pqarrow.NewFileWriter(schema, &buf, nil, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := pqarrow.NewFileWriter(schema, &buf, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -159,6 +165,7 @@ func TestDecoderRefusesWhatItCannotRead(t *testing.T) {
 		{"unsupported type", writeArrow(t, arrow.NewSchema([]arrow.Field{{Name: "d", Type: arrow.FixedWidthTypes.Date32, Nullable: true}}, nil),
 			func(b *array.RecordBuilder) { b.Field(0).AppendNull() }), "column d: unsupported Arrow type date32"},
 		{"not Parquet", []byte("{\"_airbyte_raw_id\":\"x\"}\n"), "opening Parquet object"},
+		{"corrupt footer", append(append([]byte("PAR1"), bytes.Repeat([]byte{0xff}, 64)...), 64, 0, 0, 0, 'P', 'A', 'R', '1'), "opening Parquet object"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,5 +188,48 @@ func TestTruncatedObjectIsRefused(t *testing.T) {
 	if d, err := NewDecoder(bytes.NewReader(cut), int64(len(cut))); err == nil {
 		d.Close()
 		t.Fatal("NewDecoder opened half an object")
+	}
+}
+
+// TestDecoderSurvivesReaderPanics: arrow's reader panics on some valid
+// files (a nullable DELTA_BINARY_PACKED column longer than a read batch,
+// apache/arrow#43276, in v17); the decoder reports an error for the object
+// instead of taking the process down.
+func TestDecoderSurvivesReaderPanics(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(false), parquet.WithEncoding(parquet.Encodings.DeltaBinaryPacked))
+	data := writeArrowWith(t, schema, props, func(b *array.RecordBuilder) {
+		for i := 0; i < 3*readBatchRows; i++ {
+			if i%7 == 0 {
+				b.Field(0).AppendNull()
+			} else {
+				b.Field(0).(*array.Int64Builder).Append(int64(i))
+			}
+		}
+	})
+	d, err := NewDecoder(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var rows int
+	for {
+		_, err = d.Next()
+		if err != nil {
+			break
+		}
+		rows++
+	}
+	if errors.Is(err, io.EOF) { // a fixed arrow reads them all
+		if rows != 3*readBatchRows {
+			t.Errorf("read %d rows, wrote %d", rows, 3*readBatchRows)
+		}
+		return
+	}
+	if !strings.Contains(err.Error(), "reading Parquet rows") {
+		t.Errorf("Next = %v after %d rows, want an error reading rows", err, rows)
+	}
+	if _, again := d.Next(); again == nil || again.Error() != err.Error() {
+		t.Errorf("Next after the failure = %v, want the same error", again)
 	}
 }

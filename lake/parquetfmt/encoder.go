@@ -430,10 +430,11 @@ func canonicalMillis(tok []byte) (int64, bool) {
 // holds RowGroupSize bytes of records it is full: the next batch starts a
 // new one, which writes the full one out. (Starting it at once would leave
 // an empty row group at the end of an object that ends here.)
-func (e *Encoder) flush() error {
+func (e *Encoder) flush() (err error) {
 	if e.rows == 0 {
 		return nil
 	}
+	defer e.recoverInto(&err, "writing a row group")
 	rec := e.rb.NewRecord()
 	defer rec.Release()
 	if e.rowGroupFull {
@@ -453,12 +454,21 @@ func (e *Encoder) flush() error {
 	return nil
 }
 
+// recoverInto turns a panic of arrow's writer into the encoder's failure:
+// the part is then aborted by its writer, the process goes on.
+func (e *Encoder) recoverInto(err *error, doing string) {
+	if p := recover(); p != nil {
+		*err = e.fail(fmt.Errorf("%s of %s: %v", doing, e.stream, p))
+	}
+}
+
 // Close writes the last row group and the footer. The encoder cannot be
 // used afterwards; w is not closed.
-func (e *Encoder) Close() error {
+func (e *Encoder) Close() (err error) {
 	if e.err != nil {
 		return e.err
 	}
+	defer e.recoverInto(&err, "finishing a Parquet object")
 	if err := e.flush(); err != nil {
 		return err
 	}
