@@ -18,12 +18,13 @@ import (
 )
 
 // Records are gathered in Arrow builders and handed to the Parquet writer
-// in batches of this many rows (or this many bytes of JSON), small enough
-// to cost little memory next to a row group, large enough that the
-// per-column cost of a hand-over stays small.
+// in batches of this many rows (or this many bytes of JSON): each batch
+// leaves its builders' buffers as garbage, so small batches keep the heap
+// near what is live (1M users peak at about 130 MB RSS, against 150 with
+// 4096-row batches, at the same speed; BenchmarkPeakMemory1MUsers).
 const (
-	batchRows  = 4096
-	batchBytes = 4 << 20
+	batchRows  = 1024
+	batchBytes = 1 << 20
 )
 
 // encState is a node's encoder state: its builder and scratch space reused
@@ -97,8 +98,13 @@ func newEncoder(w io.Writer, l *layout, opts Options) (*Encoder, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
+	arrowProps := pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+	leaves, err := pqarrow.ToParquet(l.schema, nil, arrowProps)
+	if err != nil {
+		return nil, fmt.Errorf("starting a Parquet object of %s: %w", l.stream, err)
+	}
 	out := &countingWriter{w: w}
-	fw, err := pqarrow.NewFileWriter(l.schema, out, opts.writerProperties(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := pqarrow.NewFileWriter(l.schema, out, opts.writerProperties(leaves), arrowProps)
 	if err != nil {
 		return nil, fmt.Errorf("starting a Parquet object of %s: %w", l.stream, err)
 	}
