@@ -60,7 +60,6 @@ type Decoder struct {
 	rawID  int // column indexes, -1 when absent
 	extAt  int
 	nullsI int
-	layout string
 
 	rec     arrow.Record
 	row     int   // next row in rec
@@ -110,11 +109,8 @@ func newDecoder(pf *file.Reader) (*Decoder, error) {
 		return nil, fmt.Errorf("reading Parquet schema: %w", err)
 	}
 	d := &Decoder{pf: pf, rawID: -1, extAt: -1, nullsI: -1, total: pf.NumRows(), nullIdx: map[string]int{}}
-	if v, ok := sc.Metadata().GetValue(metaLayout); ok {
-		if v != layoutV1 {
-			return nil, fmt.Errorf("reading Parquet schema: layout version %q is newer than this reader's (%s)", v, layoutV1)
-		}
-		d.layout = v
+	if v, ok := sc.Metadata().GetValue(metaLayout); ok && v != layoutV1 {
+		return nil, fmt.Errorf("reading Parquet schema: layout version %q is not this reader's (%s): a newer oktalake wrote it", v, layoutV1)
 	}
 	root := &node{kind: kindStruct, dec: decState{residCol: -1}}
 	for i, f := range sc.Fields() {
