@@ -30,7 +30,12 @@ func Open(tb testing.TB) *DB {
 	if err := db.PingContext(context.Background()); err != nil {
 		unavailable(tb, "starting DuckDB: "+err.Error())
 	}
-	return &DB{tb: tb, db: db}
+	d := &DB{tb: tb, db: db}
+	// One thread: go test runs packages side by side on these 2-core
+	// machines, and a DuckDB taking every core starves tests that time
+	// themselves (load/mapping's jq budget of 50 ms per record).
+	d.Exec("SET threads = 1")
+	return d
 }
 
 // Version is DuckDB's version, such as "v1.5.6".
