@@ -17,8 +17,8 @@ import (
 
 // DeadLetter is one record (or line, or object) that did not reach Port,
 // with the reason. Dead letters are gzip JSONL objects under
-// <prefix>/_oktalake/errors/<loader name>/<stream>/: loaders with different
-// names may feed different Ports, and each replays only its own.
+// lake.StreamErrorsPrefix: loaders with different names may feed different
+// Ports, and each replays only its own.
 type DeadLetter struct {
 	// ObjectKey and Line locate the source record.
 	ObjectKey string `json:"objectKey"`
@@ -60,11 +60,6 @@ func (dl DeadLetter) withRawLine(raw []byte, length int) DeadLetter {
 	return dl
 }
 
-// ErrorsPrefix is where a loader's dead letters of a stream live.
-func ErrorsPrefix(prefix, name, stream string) string {
-	return lake.JoinKey(prefix, lake.MetaDir, "errors", name, stream) + "/"
-}
-
 type deadLetters struct {
 	cfg    Config
 	stream string
@@ -97,7 +92,7 @@ func (d *deadLetters) commit(ctx context.Context) error {
 	if len(items) == 0 {
 		return nil
 	}
-	key := ErrorsPrefix(d.cfg.Prefix, d.cfg.Name, d.stream) + fmt.Sprintf("%s_%s.jsonl.gz", d.cfg.Clock.Now().UTC().Format("20060102T150405.000Z"), uuid.NewString())
+	key := lake.StreamErrorsPrefix(d.cfg.Prefix, d.cfg.Name, d.stream) + fmt.Sprintf("%s_%s"+lake.Extension, d.cfg.Clock.Now().UTC().Format("20060102T150405.000Z"), uuid.NewString())
 	key = strings.Replace(key, ".000Z", "Z", 1)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)

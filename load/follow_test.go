@@ -50,7 +50,7 @@ func TestFollow(t *testing.T) {
 			// Let the first pass end so the loader is waiting, not listing.
 			eventually(t, 5*time.Second, "the first pass to checkpoint", func() bool {
 				var cp Checkpoint
-				found, err := lake.ReadJSON(context.Background(), store, CheckpointKey("data", "default"), &cp)
+				found, err := lake.ReadJSON(context.Background(), store, lake.CheckpointKey("data", "default"), &cp)
 				return err == nil && found && cp.Streams["users"] != nil && len(cp.Streams["users"].Done) == 1
 			})
 			putObject(t, store, dataKey("users", "01_2000_0"), users(30, 50))

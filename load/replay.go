@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -19,23 +18,19 @@ import (
 // holding only what failed again (and the lines that cannot be retried), so
 // nothing is lost by a replay.
 //
-// Dead letters written before they were kept per loader name
-// (<prefix>/_oktalake/errors/<stream>/<file>) are replayed by the loader
-// named "default", the name every loader had unless told otherwise; what
-// fails again is kept under its own name.
+// Dead letters written before they were kept per loader name (see
+// lake.ParseDeadLetterKey) are replayed by the loader named "default", the
+// name every loader had unless told otherwise; what fails again is kept
+// under its own name.
 func (l *Loader) ReplayErrors(ctx context.Context) (*Summary, error) {
 	start := l.cfg.Clock.Now()
-	base := lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "errors") + "/"
-	own := base + l.cfg.Name + "/"
+	base := lake.ErrorsRoot(l.cfg.Prefix)
 	type deadLetterObject struct{ stream, key string }
 	var objects []deadLetterObject
 	err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
-		rest := strings.TrimPrefix(o.Key, base)
-		switch parts := strings.Split(rest, "/"); {
-		case strings.HasPrefix(o.Key, own) && len(parts) == 3:
-			objects = append(objects, deadLetterObject{parts[1], o.Key})
-		case l.cfg.Name == DefaultName && len(parts) == 2:
-			objects = append(objects, deadLetterObject{parts[0], o.Key})
+		loader, stream, ok := lake.ParseDeadLetterKey(l.cfg.Prefix, o.Key)
+		if ok && (loader == l.cfg.Name || loader == "" && l.cfg.Name == DefaultName) {
+			objects = append(objects, deadLetterObject{stream, o.Key})
 		}
 		return nil
 	})
