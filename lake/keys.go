@@ -130,6 +130,18 @@ func StreamErrorsPrefix(prefix, loader, stream string) string {
 	return JoinKey(prefix, MetaDir, "errors", loader, stream) + "/"
 }
 
+// deadLetterPathFormat names a dead-letter object after the stream and the
+// time it was written (UTC, to the second), with a UUID so that two loaders
+// of one name never race for a key.
+const deadLetterPathFormat = "${STREAM_NAME}/${YEAR}${MONTH}${DAY}T${HOUR}${MINUTE}${SECOND}Z_${UUID}_"
+
+// DeadLetterWriterConfig configures a Writer of the loader named loader's
+// dead letters of stream: objects under StreamErrorsPrefix, one dead letter
+// a line as it is (the Raw envelope).
+func DeadLetterWriterConfig(prefix, loader, stream string) WriterConfig {
+	return WriterConfig{Prefix: ErrorsPrefix(prefix, loader), Stream: stream, PathFormat: deadLetterPathFormat, Envelope: Raw}
+}
+
 // ParseDeadLetterKey finds the loader and stream of a dead-letter object
 // listed under ErrorsRoot(prefix). Objects written before dead letters were
 // kept per loader name (errors/<stream>/<file>) give loader "" (they

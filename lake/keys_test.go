@@ -1,9 +1,13 @@
 package lake
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBucketKeysGolden pins every key oktalake gives its own objects, with
@@ -115,5 +119,42 @@ func TestParseDeadLetterKey(t *testing.T) {
 		if loader != tt.wantLoader || stream != tt.wantName || ok != tt.wantOK {
 			t.Errorf("ParseDeadLetterKey(%q, %q) = %q, %q, %v; want %q, %q, %v", tt.prefix, tt.key, loader, stream, ok, tt.wantLoader, tt.wantName, tt.wantOK)
 		}
+	}
+}
+
+// A dead-letter object is named under its loader's and stream's errors
+// prefix after the time it was written, and reads back as theirs.
+func TestDeadLetterWriterKeys(t *testing.T) {
+	ctx := context.Background()
+	store, err := NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 20, 12, 0, 5, 250e6, time.UTC)
+	cfg := DeadLetterWriterConfig("data", "B", "users")
+	cfg.Now = func() time.Time { return at }
+	keys := map[string]bool{}
+	for range 2 {
+		w, err := NewWriter(store, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(ctx, json.RawMessage(`{"reason":"x"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		key := w.Objects()[0].Key
+		keys[key] = true
+		if !regexp.MustCompile(`^data/_oktalake/errors/B/users/20261120T120005Z_[0-9a-f-]{36}_0\.jsonl\.gz$`).MatchString(key) {
+			t.Errorf("dead-letter key %s", key)
+		}
+		if loader, stream, ok := ParseDeadLetterKey("data", key); loader != "B" || stream != "users" || !ok {
+			t.Errorf("ParseDeadLetterKey(%s) = %q, %q, %v", key, loader, stream, ok)
+		}
+	}
+	if len(keys) != 2 {
+		t.Errorf("two writers in the same second shared a key: %v", keys)
 	}
 }

@@ -1,17 +1,15 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
+	"io"
 	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/klauspost/compress/gzip"
 	"github.com/oktalake/oktalake/lake"
 )
 
@@ -84,7 +82,8 @@ func (d *deadLetters) add(dl DeadLetter) {
 	d.cfg.Logger.Warn("dead letter", "stream", d.stream, "object", dl.ObjectKey, "line", dl.Line, "blueprint", dl.Blueprint, "reason", dl.Reason)
 }
 
-// commit writes the collected dead letters as one object.
+// commit writes the collected dead letters, one a line (lake's Raw
+// envelope), into a new object under the stream's errors prefix.
 func (d *deadLetters) commit(ctx context.Context) error {
 	d.mu.Lock()
 	items := d.items
@@ -92,29 +91,66 @@ func (d *deadLetters) commit(ctx context.Context) error {
 	if len(items) == 0 {
 		return nil
 	}
-	key := lake.StreamErrorsPrefix(d.cfg.Prefix, d.cfg.Name, d.stream) + fmt.Sprintf("%s_%s"+lake.Extension, d.cfg.Clock.Now().UTC().Format("20060102T150405.000Z"), uuid.NewString())
-	key = strings.Replace(key, ".000Z", "Z", 1)
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	enc := json.NewEncoder(zw)
+	cfg := lake.DeadLetterWriterConfig(d.cfg.Prefix, d.cfg.Name, d.stream)
+	cfg.Now = d.cfg.Clock.Now
+	w, err := lake.NewWriter(d.cfg.Store, cfg)
+	if err != nil {
+		return fmt.Errorf("writing dead letters of %s: %w", d.stream, err)
+	}
 	for _, it := range items {
-		if err := enc.Encode(it); err != nil {
-			return fmt.Errorf("encoding dead letter: %w", err)
+		line, err := json.Marshal(it)
+		if err != nil {
+			w.Abort()
+			return fmt.Errorf("encoding a dead letter of %s: %w", d.stream, err)
+		}
+		if err := w.Write(ctx, line); err != nil {
+			w.Abort()
+			return fmt.Errorf("writing dead letters of %s: %w", d.stream, err)
 		}
 	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("compressing dead letters: %w", err)
-	}
-	w, err := d.cfg.Store.Create(ctx, key)
-	if err != nil {
-		return fmt.Errorf("writing dead letters %s: %w", key, err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		w.Abort()
-		return fmt.Errorf("writing dead letters %s: %w", key, err)
-	}
-	if err := w.Commit(); err != nil {
-		return fmt.Errorf("writing dead letters %s: %w", key, err)
+	if err := w.Close(ctx); err != nil {
+		return fmt.Errorf("writing dead letters of %s: %w", d.stream, err)
 	}
 	return nil
+}
+
+// readDeadLetters reads a dead-letter object: the ones commit writes, and
+// those of earlier versions (gzip JSONL of the same DeadLetter lines).
+// maxLine bounds a line (0: deadLetterLineLimit of the default).
+func readDeadLetters(ctx context.Context, store lake.Store, key string, maxLine int) ([]DeadLetter, error) {
+	rc, err := store.Open(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("opening dead letters %s: %w", key, err)
+	}
+	defer rc.Close()
+	r, err := lake.NewReaderWith(rc, lake.ReaderOptions{RequireGzip: true, Raw: true, MaxLineBytes: deadLetterLineLimit(maxLine)})
+	if err != nil {
+		return nil, fmt.Errorf("reading dead letters %s: %w", key, err)
+	}
+	var out []DeadLetter
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading dead letters %s: %w", key, err)
+		}
+		var dl DeadLetter
+		if err := json.Unmarshal(rec.Data, &dl); err != nil {
+			return nil, fmt.Errorf("decoding dead letters %s: line %d: %w", key, rec.Line, err)
+		}
+		out = append(out, dl)
+	}
+}
+
+// deadLetterLineLimit bounds a dead-letter line read back: a dead letter
+// holds a record of at most the data line limit, and with it the entity
+// mapped from it and a bad line's first bytes, so it may be several times
+// longer than the record.
+func deadLetterLineLimit(dataLine int) int {
+	if dataLine <= 0 {
+		dataLine = lake.DefaultMaxLineBytes
+	}
+	return 4*dataLine + 2*lake.MaxRawLine
 }

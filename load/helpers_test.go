@@ -322,7 +322,7 @@ func deadLettersIn(tb testing.TB, store lake.Store, prefix string) (keys []strin
 		tb.Fatal(err)
 	}
 	for _, k := range keys {
-		dls, err := readDeadLetters(ctx, store, k)
+		dls, err := readDeadLetters(ctx, store, k, 0)
 		if err != nil {
 			tb.Fatal(err)
 		}

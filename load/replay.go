@@ -2,13 +2,9 @@ package load
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/oktalake/oktalake/lake"
 )
 
@@ -60,7 +56,7 @@ func (l *Loader) replaySummary(start time.Time) *Summary {
 }
 
 func (l *Loader) replayObject(ctx context.Context, stream, key string) error {
-	items, err := readDeadLetters(ctx, l.cfg.Store, key)
+	items, err := readDeadLetters(ctx, l.cfg.Store, key, l.cfg.MaxLineBytes)
 	if err != nil {
 		return err
 	}
@@ -100,29 +96,4 @@ func (l *Loader) replayObject(ctx context.Context, stream, key string) error {
 // object's: flushes in flight read it.
 func (run *objectRun) mapRecordFrom(ctx context.Context, it DeadLetter) {
 	run.mapRecord(ctx, it.ObjectKey, lake.Record{Data: it.Record, Line: it.Line})
-}
-
-func readDeadLetters(ctx context.Context, store lake.Store, key string) ([]DeadLetter, error) {
-	rc, err := store.Open(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("opening dead letters %s: %w", key, err)
-	}
-	defer rc.Close()
-	zr, err := gzip.NewReader(rc)
-	if err != nil {
-		return nil, fmt.Errorf("reading dead letters %s: %w", key, err)
-	}
-	dec := json.NewDecoder(zr)
-	var out []DeadLetter
-	for {
-		var dl DeadLetter
-		err := dec.Decode(&dl)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("decoding dead letters %s: %w", key, err)
-		}
-		out = append(out, dl)
-	}
 }
