@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/port"
 )
 
 // DeadLetter is one record (or line, or object) that did not reach Port,
@@ -41,6 +42,66 @@ type DeadLetter struct {
 	At        string `json:"at"`
 }
 
+// origin ties what a record asked of Port back to the record, so that
+// whatever fails is dead-lettered with the record, its place and, once a
+// mapping produced it, the mapping entry, the blueprint and the entity.
+type origin struct {
+	// objectKey and line locate the record (line 0: the whole object).
+	objectKey string
+	line      int
+	// record is the record itself, when it could be read.
+	record json.RawMessage
+	// mappingIndex is the mapping entry that produced the operation (nil
+	// before mapping); blueprint, delete and entity say what it was to
+	// send: the entity to upsert, or {"identifier": id} of a delete.
+	mappingIndex *int
+	blueprint    string
+	delete       bool
+	entity       any
+}
+
+// recordOrigin is the origin of a record read from the object at key.
+func recordOrigin(key string, rec lake.Record) origin {
+	return origin{objectKey: key, line: rec.Line, record: rec.Data}
+}
+
+// mapped is o once mapping entry index asked for an operation on blueprint.
+func (o origin) mapped(index int, blueprint string, delete bool, entity any) origin {
+	o.mappingIndex, o.blueprint, o.delete, o.entity = &index, blueprint, delete, entity
+	return o
+}
+
+// newDeadLetter is the one way a dead letter is made: what came from o
+// failed for reason, or, given Port's failure f, for Port's reason.
+func newDeadLetter(o origin, reason string, f *port.Failure) DeadLetter {
+	dl := DeadLetter{ObjectKey: o.objectKey, Line: o.line, Record: o.record, MappingIndex: o.mappingIndex,
+		Blueprint: o.blueprint, Entity: o.entity, Reason: reason}
+	if o.delete {
+		dl.Operation = "delete"
+	}
+	if f != nil {
+		dl.Status = f.Status
+		if dl.Reason == "" {
+			dl.Reason = portReason(*f)
+		} else {
+			dl.Reason += ": " + portReason(*f)
+		}
+	}
+	return dl
+}
+
+// portReason says why Port refused an entity, in Port's words.
+func portReason(f port.Failure) string {
+	switch {
+	case f.Error != "" && f.Message != "":
+		return fmt.Sprintf("port %d %s: %s", f.Status, f.Error, f.Message)
+	case f.Message != "":
+		return fmt.Sprintf("port %d: %s", f.Status, f.Message)
+	default:
+		return fmt.Sprintf("port %d %s", f.Status, f.Error)
+	}
+}
+
 // withRawLine keeps a bad line's bytes (at most lake.MaxRawLine of them) in
 // the dead letter: as text when they are UTF-8 (a cut through the last
 // character does not count), else base64.
@@ -58,6 +119,8 @@ func (dl DeadLetter) withRawLine(raw []byte, length int) DeadLetter {
 	return dl
 }
 
+// deadLetters collects an object's dead letters until the object is done,
+// from the reader and from the sender's acknowledgements alike.
 type deadLetters struct {
 	cfg    Config
 	stream string

@@ -12,6 +12,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/port"
 )
 
 // A dead-letter object is gzip JSONL whose every line is one DeadLetter's
@@ -23,8 +24,9 @@ func TestDeadLetterObjectsAreOneDeadLetterALine(t *testing.T) {
 	cfg := Config{Store: store, Clock: clock.NewManual(testNow)}
 	cfg.SetDefaults()
 	dl := newDeadLetters(cfg, "users", dataKey("users", "01_1000_0"))
+	first := 0
 	rec := json.RawMessage(`{"id":"00u1","profile":{"login":"a<b>@example.com"}}`)
-	dl.add(DeadLetter{Line: 1, Record: rec, MappingIndex: intPtr(0), Blueprint: "okta_user", Status: 422, Reason: "port 422 invalid"})
+	dl.add(DeadLetter{Line: 1, Record: rec, MappingIndex: &first, Blueprint: "okta_user", Status: 422, Reason: "port 422 invalid"})
 	dl.add(DeadLetter{Line: 2, Reason: "bad line: invalid JSON"}.withRawLine([]byte("{nope"), 5))
 	if err := dl.commit(ctx); err != nil {
 		t.Fatal(err)
@@ -70,5 +72,43 @@ func TestDeadLetterObjectsAreOneDeadLetterALine(t *testing.T) {
 	}
 	if !reflect.DeepEqual(back, got) {
 		t.Errorf("an earlier version's object reads back as\n%+v\nwant\n%+v", back, got)
+	}
+}
+
+// Every dead letter comes from newDeadLetter; each kind keeps the fields it
+// had when they were built by hand at each place.
+func TestNewDeadLetterKeepsEachKindsFields(t *testing.T) {
+	const key = "data/okta/users/year=2026/month=11/01_1000_0.jsonl.gz"
+	from := recordOrigin(key, lake.Record{Line: 7, Data: json.RawMessage(`{"id":"00u1"}`)})
+	entity := port.Entity{Identifier: "00u1", Properties: map[string]any{"status": "ACTIVE"}}
+	refused := port.Failure{Index: 0, Status: 422, Error: "invalid_property_value", Message: "bad status"}
+	tests := []struct {
+		name string
+		dl   DeadLetter
+		want string
+	}{
+		{"unreadable object", newDeadLetter(origin{objectKey: key}, "unreadable object: gzip: invalid header", nil),
+			`{"objectKey":"` + key + `","stream":"","reason":"unreadable object: gzip: invalid header","at":""}`},
+		{"bad line", newDeadLetter(origin{objectKey: key, line: 3}, "bad line: invalid JSON", nil).withRawLine([]byte("{x"), 2),
+			`{"objectKey":"` + key + `","line":3,"stream":"","rawLine":"{x","rawLineBytes":2,"reason":"bad line: invalid JSON","at":""}`},
+		{"mapping interrupted", newDeadLetter(from, "mapping: timed out", nil),
+			`{"objectKey":"` + key + `","line":7,"stream":"","record":{"id":"00u1"},"reason":"mapping: timed out","at":""}`},
+		{"rejected by the identifier rule", newDeadLetter(from.mapped(2, "okta_user", false, entity), "invalid identifier", nil),
+			`{"objectKey":"` + key + `","line":7,"stream":"","record":{"id":"00u1"},"mappingIndex":2,"blueprint":"okta_user","entity":{"identifier":"00u1","properties":{"status":"ACTIVE"}},"reason":"invalid identifier","at":""}`},
+		{"delete without a string identifier", newDeadLetter(from.mapped(1, "okta_user", true, nil), "delete needs a string identifier", nil),
+			`{"objectKey":"` + key + `","line":7,"stream":"","record":{"id":"00u1"},"mappingIndex":1,"blueprint":"okta_user","operation":"delete","reason":"delete needs a string identifier","at":""}`},
+		{"upsert refused by Port", newDeadLetter(from.mapped(0, "okta_user", false, entity), "", &refused),
+			`{"objectKey":"` + key + `","line":7,"stream":"","record":{"id":"00u1"},"mappingIndex":0,"blueprint":"okta_user","entity":{"identifier":"00u1","properties":{"status":"ACTIVE"}},"status":422,"reason":"port 422 invalid_property_value: bad status","at":""}`},
+		{"delete refused by Port", newDeadLetter(from.mapped(0, "okta_user", true, map[string]any{"identifier": "00u1"}), "", &port.Failure{Status: 409, Error: "has_dependents"}),
+			`{"objectKey":"` + key + `","line":7,"stream":"","record":{"id":"00u1"},"mappingIndex":0,"blueprint":"okta_user","operation":"delete","entity":{"identifier":"00u1"},"status":409,"reason":"port 409 has_dependents","at":""}`},
+	}
+	for _, tt := range tests {
+		got, err := json.Marshal(tt.dl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
 	}
 }

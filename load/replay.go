@@ -60,40 +60,29 @@ func (l *Loader) replayObject(ctx context.Context, stream, key string) error {
 	if err != nil {
 		return err
 	}
-	run := &objectRun{
-		l: l, stream: stream, key: key,
-		dl:       newDeadLetters(l.cfg, stream, key),
-		inflight: map[string]chan struct{}{},
-		upserts:  map[string][]pendingEntity{},
-		deletes:  map[string][]pendingDelete{},
-		sum:      objectCounts{byBlueprint: map[string]int64{}},
-	}
+	o := l.newObjectLoad(stream, key)
 	for _, it := range items {
 		if len(it.Record) == 0 {
-			run.dl.add(it) // nothing to retry: keep it
+			o.dl.add(it) // nothing to retry: keep it
 			continue
 		}
-		run.sum.records++
-		run.mapRecordFrom(ctx, it)
+		// The record keeps its source object's key (the mapping may read
+		// it) and line.
+		if err := o.add(ctx, it.ObjectKey, lake.Record{Data: it.Record, Line: it.Line}); err != nil {
+			o.batches.wait()
+			return err
+		}
 	}
-	run.flushAll(ctx)
-	run.wait()
-	if run.fatal != nil {
-		return run.fatal
+	counts, err := o.finish(ctx)
+	if err != nil {
+		return err
 	}
-	if err := run.dl.commit(ctx); err != nil {
+	if err := o.dl.commit(ctx); err != nil {
 		return err
 	}
 	if err := l.cfg.Store.Delete(ctx, key); err != nil {
 		return fmt.Errorf("removing replayed dead letters %s: %w", key, err)
 	}
-	l.record(stream, run.sum)
+	l.record(stream, counts)
 	return nil
-}
-
-// mapRecordFrom maps a dead-lettered record again, keeping its source object
-// key (the mapping may read it) and line. run.key stays the dead-letter
-// object's: flushes in flight read it.
-func (run *objectRun) mapRecordFrom(ctx context.Context, it DeadLetter) {
-	run.mapRecord(ctx, it.ObjectKey, lake.Record{Data: it.Record, Line: it.Line})
 }
