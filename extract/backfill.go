@@ -74,14 +74,9 @@ func (w Window) String() string {
 }
 
 // BackfillState records finished windows, so an interrupted backfill resumes
-// without redoing them. It lives at <prefix>/_oktalake/state/<namespace>.backfill-logs.json.
+// without redoing them. It lives at lake.BackfillStateKey.
 type BackfillState struct {
 	Done []Window `json:"done"`
-}
-
-// BackfillStateKey is the bucket key of the backfill progress record.
-func BackfillStateKey(prefix, namespace string) string {
-	return lake.JoinKey(prefix, lake.MetaDir, "state", namespace+".backfill-logs.json")
 }
 
 func (s *BackfillState) covers(w Window) bool {
@@ -175,7 +170,7 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 		return nil, errors.New("--path-format: ${UUID} makes keys unpredictable, so an interrupted window could not be cleaned up; backfill needs a format without it")
 	}
 	st, _ := streams.Lookup("logs")
-	stateKey := BackfillStateKey(cfg.Prefix, cfg.Namespace)
+	stateKey := lake.BackfillStateKey(cfg.Prefix, cfg.Namespace, st.Name)
 	var state BackfillState
 	if _, err := lake.ReadJSON(ctx, cfg.Store, stateKey, &state); err != nil {
 		return nil, fmt.Errorf("reading backfill progress %s: %w", stateKey, err)
@@ -384,7 +379,7 @@ func removePartial(ctx context.Context, store lake.Store, cfg lake.WriterConfig)
 	base := pf.KeyBase(cfg.Prefix, lake.PathVars{Namespace: cfg.Namespace, Stream: cfg.Stream, Time: cfg.KeyTime})
 	var stale []string
 	err = store.List(ctx, base, "", func(o lake.ObjectInfo) error {
-		if digits, ok := strings.CutSuffix(o.Key[len(base):], lake.Extension); ok && isDigits(digits) {
+		if _, ok := lake.PartOf(base, o.Key); ok {
 			stale = append(stale, o.Key)
 		}
 		return nil
@@ -398,16 +393,4 @@ func removePartial(ctx context.Context, store lake.Store, cfg lake.WriterConfig)
 		}
 	}
 	return nil
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // State is Airbyte's per-stream STATE, one object per stream, as stored at
-// <prefix>/_oktalake/state/<namespace>.json.
+// lake.StateKey.
 type State struct {
 	// Streams maps a stream name to its cursor.
 	Streams map[string]StreamState `json:"streams"`

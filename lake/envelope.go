@@ -24,6 +24,11 @@ const (
 	// Flat is Airbyte's root-level flattening: the record's own fields plus
 	// the V2 _airbyte_* columns at the top level.
 	Flat
+	// Raw is a line as it is: the record alone, no Airbyte metadata. It is
+	// for oktalake's own JSONL objects (dead letters), never for data, so
+	// ParseEnvelope does not accept it; a Reader reads it only when told to
+	// (ReaderOptions.Raw), since a record may hold _airbyte_ fields of its own.
+	Raw
 )
 
 // ParseEnvelope parses "v2", "v1" or "flat".
@@ -48,6 +53,8 @@ func (e Envelope) String() string {
 		return "v1"
 	case Flat:
 		return "flat"
+	case Raw:
+		return "raw"
 	}
 	return "Envelope(" + strconv.Itoa(int(e)) + ")"
 }
@@ -102,6 +109,8 @@ func (e Envelope) AppendLine(dst []byte, record json.RawMessage, m LineMeta) ([]
 			dst = append(dst, inner...)
 		}
 		dst = append(dst, '}')
+	case Raw:
+		dst = append(dst, rec...)
 	default:
 		return dst, fmt.Errorf("encoding record: unknown envelope %d", int(e))
 	}

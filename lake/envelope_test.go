@@ -2,8 +2,11 @@ package lake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,7 +54,7 @@ func testMeta(i int) LineMeta {
 }
 
 func TestEnvelopeGolden(t *testing.T) {
-	for _, env := range []Envelope{V2, V1, Flat} {
+	for _, env := range []Envelope{V2, V1, Flat, Raw} {
 		t.Run(env.String(), func(t *testing.T) {
 			var out []byte
 			for i, rec := range envelopeRecords {
@@ -199,5 +202,74 @@ func TestParseEnvelope(t *testing.T) {
 	}
 	if _, err := ParseEnvelope("v3"); err == nil || !strings.Contains(err.Error(), `"v3"`) {
 		t.Errorf("ParseEnvelope(v3) err = %v", err)
+	}
+}
+
+// The Raw envelope writes a record as it is, one a line, and a Reader told
+// so reads it back as it is, even a record with _airbyte_ fields of its own
+// that envelope detection would unwrap; the CLI cannot choose it for data.
+func TestRawEnvelopeKeepsLinesAsTheyAre(t *testing.T) {
+	ctx := context.Background()
+	store, err := NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := []string{
+		`{"objectKey":"data/okta/users/x_0.jsonl.gz","line":3,"reason":"port 422"}`,
+		`{"_airbyte_data":{"id":"inner"},"_airbyte_raw_id":"r"}`,
+		"{\n  \"pretty\": true\n}",
+	}
+	w, err := NewWriter(store, WriterConfig{Prefix: "p", Stream: "s", PathFormat: "${STREAM_NAME}/${UUID}_", Envelope: Raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range records {
+		if err := w.Write(ctx, json.RawMessage(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	objs := w.Objects()
+	if len(objs) != 1 {
+		t.Fatalf("%d objects, want 1", len(objs))
+	}
+	read := func(raw bool) []Record {
+		rc, err := store.Open(ctx, objs[0].Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		r, err := NewReaderWith(rc, ReaderOptions{RequireGzip: true, Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []Record
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return out
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, rec)
+		}
+	}
+	got := read(true)
+	if len(got) != len(records) {
+		t.Fatalf("read %d records, want %d", len(got), len(records))
+	}
+	for i, rec := range got {
+		if want := compact(t, records[i]); string(rec.Data) != want || rec.Envelope != Raw || rec.Line != i+1 {
+			t.Errorf("record %d: %s %s line %d, want %s raw line %d", i, rec.Envelope, rec.Data, rec.Line, want, i+1)
+		}
+	}
+	if detected := read(false); string(detected[1].Data) != `{"id":"inner"}` {
+		t.Errorf("without Raw the second line reads as %s: the test does not show what Raw prevents", detected[1].Data)
+	}
+	if _, err := ParseEnvelope("raw"); err == nil {
+		t.Error(`ParseEnvelope("raw") accepted the envelope meant for oktalake's own objects`)
 	}
 }

@@ -14,9 +14,6 @@ import (
 // guide sets it; the object name continues with "<part>.jsonl.gz".
 const DefaultPathFormat = "${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_"
 
-// Extension ends every data object's key.
-const Extension = ".jsonl.gz"
-
 // Defaults of the bucket layout, shared by extract and load.
 const (
 	// DefaultPrefix starts every key; Port's mappings take the stream name
@@ -24,16 +21,7 @@ const (
 	DefaultPrefix = "data"
 	// DefaultNamespace fills ${NAMESPACE}.
 	DefaultNamespace = "okta"
-	// MetaDir, under the prefix, holds oktalake's own objects (state,
-	// loader checkpoints, dead letters) apart from the data.
-	MetaDir = "_oktalake"
 )
-
-// StateKey is where extract keeps a namespace's stream state:
-// <prefix>/_oktalake/state/<namespace>.json.
-func StateKey(prefix, namespace string) string {
-	return JoinKey(prefix, MetaDir, "state", namespace+".json")
-}
 
 // pathVar is one ${VARIABLE} of a path format; 0 marks literal text.
 type pathVar int
@@ -227,22 +215,13 @@ func collapseSlashes(s string) string {
 	return b.String()
 }
 
-// PartKey is the key of part number part of base: base + part + ".jsonl.gz".
-func PartKey(base string, part int) string {
-	return base + strconv.Itoa(part) + Extension
-}
-
 // FreePart returns the lowest part number, from 0, whose key under base
 // does not exist yet. Two writers racing for the same number cannot both
 // win: Commit refuses to overwrite, so the loser fails loudly.
 func FreePart(ctx context.Context, s Store, base string) (int, error) {
 	taken := map[int]bool{}
 	err := s.List(ctx, base, "", func(o ObjectInfo) error {
-		digits, ok := strings.CutSuffix(o.Key[len(base):], Extension)
-		if !ok {
-			return nil
-		}
-		if n, err := strconv.Atoi(digits); err == nil && n >= 0 && strconv.Itoa(n) == digits {
+		if n, ok := PartOf(base, o.Key); ok {
 			taken[n] = true
 		}
 		return nil

@@ -66,6 +66,9 @@ type ReaderOptions struct {
 	// MaxLineBytes bounds a line; longer lines are LineErrors, read past
 	// without being held whole. Default DefaultMaxLineBytes.
 	MaxLineBytes int
+	// Raw reads every line as a record in the Raw envelope, as it is,
+	// instead of detecting an Airbyte envelope and unwrapping it.
+	Raw bool
 }
 
 // IsGzipName reports whether an object's name says it is gzip (".gz").
@@ -83,6 +86,7 @@ type Reader struct {
 	src  *bufio.Reader
 	buf  []byte // a line longer than src's buffer, being assembled
 	max  int
+	raw  bool
 	line int
 	err  error // fatal: the stream itself is broken
 }
@@ -115,7 +119,7 @@ func NewReaderWith(r io.Reader, opts ReaderOptions) (*Reader, error) {
 	case opts.RequireGzip && len(magic) > 0:
 		return nil, fmt.Errorf("%w: the name ends in .gz but the data starts with %q, not gzip's magic bytes 1f 8b", ErrNotGzip, magic)
 	}
-	return &Reader{src: br, max: opts.MaxLineBytes}, nil
+	return &Reader{src: br, max: opts.MaxLineBytes, raw: opts.Raw}, nil
 }
 
 // Next returns the next record, io.EOF after the last one, a *LineError for
@@ -143,7 +147,7 @@ func (r *Reader) Next() (Record, error) {
 		if len(trimmed) == 0 {
 			continue
 		}
-		rec, err := DecodeLine(trimmed)
+		rec, err := r.decode(trimmed)
 		if err != nil {
 			return Record{}, &LineError{Line: r.line, Err: err, Raw: bytes.Clone(line[:min(len(line), MaxRawLine)]), Len: n}
 		}
@@ -151,6 +155,17 @@ func (r *Reader) Next() (Record, error) {
 		rec.Line = r.line
 		return rec, nil
 	}
+}
+
+// decode returns the record a non-blank line holds.
+func (r *Reader) decode(line []byte) (Record, error) {
+	if !r.raw {
+		return DecodeLine(line)
+	}
+	if !json.Valid(line) {
+		return Record{}, errors.New("decoding line: invalid JSON")
+	}
+	return Record{Envelope: Raw, Data: line}, nil
 }
 
 // readLine returns the next line without its newline and its length n; the

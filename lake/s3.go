@@ -46,6 +46,11 @@ type s3Store struct {
 	bucket   string
 	endpoint string // for error messages: the custom endpoint or "AWS S3"
 	partSize int64
+	// endpointURL (nil on AWS), region and creds are what the client was
+	// built from, for the MinIO client that subscribes to notifications.
+	endpointURL *url.URL
+	region      string
+	creds       aws.CredentialsProvider
 }
 
 func newS3Store(ctx context.Context, bucket string, opts StoreOptions) (*s3Store, error) {
@@ -60,11 +65,13 @@ func newS3Store(ctx context.Context, bucket string, opts StoreOptions) (*s3Store
 	if endpoint == "" {
 		endpoint = os.Getenv("AWS_ENDPOINT_URL_S3")
 	}
+	var endpointURL *url.URL
 	if endpoint != "" {
 		u, err := url.Parse(endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("opening s3://%s: S3 endpoint %q is not a URL such as http://127.0.0.1:9000", bucket, endpoint)
 		}
+		endpointURL = u
 	}
 	var loadOpts []func(*config.LoadOptions) error
 	if opts.Region != "" {
@@ -100,7 +107,8 @@ func newS3Store(ctx context.Context, bucket string, opts StoreOptions) (*s3Store
 	if name == "" {
 		name = "AWS S3 in " + cfg.Region
 	}
-	return &s3Store{client: client, bucket: bucket, endpoint: name, partSize: partSize}, nil
+	return &s3Store{client: client, bucket: bucket, endpoint: name, partSize: partSize,
+		endpointURL: endpointURL, region: cfg.Region, creds: cfg.Credentials}, nil
 }
 
 func (s *s3Store) String() string { return "s3://" + s.bucket }

@@ -174,7 +174,7 @@ func WriteJSON(ctx context.Context, s Store, key string, v any) error {
 // by round-tripping a small probe object, so a bad bucket, credentials or
 // directory fail early with a clear error (oktalake check).
 func CheckWritable(ctx context.Context, s Store, prefix string) error {
-	key := JoinKey(prefix, "_oktalake", "probe-"+randomHex(8))
+	key := ProbeKey(prefix)
 	want := []byte("oktalake write probe\n")
 	if err := s.Put(ctx, key, want); err != nil {
 		return fmt.Errorf("checking bucket is writable: %w", err)

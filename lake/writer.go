@@ -70,7 +70,7 @@ func (c *WriterConfig) Validate() error {
 		return fmt.Errorf("validating writer config: Namespace %q contains '/'", c.Namespace)
 	case c.MaxFileSize <= 0:
 		return fmt.Errorf("validating writer config: MaxFileSize %d is not positive", c.MaxFileSize)
-	case c.Envelope != V2 && c.Envelope != V1 && c.Envelope != Flat:
+	case c.Envelope != V2 && c.Envelope != V1 && c.Envelope != Flat && c.Envelope != Raw:
 		return fmt.Errorf("validating writer config: Envelope %d is unknown", int(c.Envelope))
 	case c.Now == nil:
 		return errors.New("validating writer config: Now is nil")

@@ -18,7 +18,7 @@ import (
 )
 
 // Checkpoint records which objects are loaded, per stream. It lives at
-// <prefix>/_oktalake/loader/<name>.json.
+// lake.CheckpointKey, its archives at lake.ArchiveKey.
 //
 // Whether an object is loaded depends on the checkpoint's record of its key
 // alone, never on its modification time: objects copied with their times
@@ -76,16 +76,6 @@ type ArchiveRef struct {
 	Digest string `json:"digest"`
 }
 
-// CheckpointKey is the bucket key of a loader checkpoint.
-func CheckpointKey(prefix, name string) string {
-	return lake.JoinKey(prefix, lake.MetaDir, "loader", name+".json")
-}
-
-// ArchiveKey is the bucket key of a loader's archive of one stream's keys.
-func ArchiveKey(prefix, name, stream string) string {
-	return lake.JoinKey(prefix, lake.MetaDir, "loader", name, stream+".keys.gz")
-}
-
 // defaultCompactAt is how many keys Done holds before a pass compacts them
 // into the archive: it bounds the checkpoint, which is written after every
 // object, to about 64 keys per stream.
@@ -104,8 +94,8 @@ type checkpointStore struct {
 func loadCheckpoint(ctx context.Context, cfg Config) (*checkpointStore, error) {
 	cs := &checkpointStore{
 		store:     cfg.Store,
-		key:       CheckpointKey(cfg.Prefix, cfg.Name),
-		archiveOf: func(stream string) string { return ArchiveKey(cfg.Prefix, cfg.Name, stream) },
+		key:       lake.CheckpointKey(cfg.Prefix, cfg.Name),
+		archiveOf: func(stream string) string { return lake.ArchiveKey(cfg.Prefix, cfg.Name, stream) },
 		compactAt: defaultCompactAt,
 		log:       cfg.Logger,
 	}

@@ -70,7 +70,7 @@ func TestLegacyCheckpointMigrates(t *testing.T) {
 	// doneBefore far after every modification time: the old loader took
 	// every object as loaded.
 	legacy := fmt.Sprintf(`{"streams": {"users": {"done": {%q: "2026-11-01T00:00:00Z"}, "doneBefore": "2999-01-01T00:00:00Z", "objects": 1, "records": 10}}}`, loaded)
-	if err := store.Put(context.Background(), CheckpointKey("data", "default"), []byte(legacy)); err != nil {
+	if err := store.Put(context.Background(), lake.CheckpointKey("data", "default"), []byte(legacy)); err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
@@ -81,7 +81,7 @@ func TestLegacyCheckpointMigrates(t *testing.T) {
 	if !strings.Contains(logs.String(), "doneBefore") {
 		t.Errorf("no warning about the ignored doneBefore:\n%s", logs.String())
 	}
-	raw, err := readAll(store, CheckpointKey("data", "default"))
+	raw, err := readAll(store, lake.CheckpointKey("data", "default"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,15 +199,15 @@ func TestCheckpointOfAYearOfHourlyObjectsStaysSmall(t *testing.T) {
 		if !slices.Equal(got, added) {
 			t.Fatalf("day %d: pending %d objects, want exactly the %d new ones", day, len(got), len(added))
 		}
-		largest = max(largest, len(store.get(CheckpointKey("data", "default"))))
+		largest = max(largest, len(store.get(lake.CheckpointKey("data", "default"))))
 	}
 	for k, n := range loads {
 		if n != 1 {
 			t.Errorf("%s pending %d times", k, n)
 		}
 	}
-	archive := store.get(ArchiveKey("data", "default", "users"))
-	t.Logf("%d objects: checkpoint at most %d bytes, archive %d bytes, read %d times", len(loads), largest, len(archive), store.opens(ArchiveKey("data", "default", "users")))
+	archive := store.get(lake.ArchiveKey("data", "default", "users"))
+	t.Logf("%d objects: checkpoint at most %d bytes, archive %d bytes, read %d times", len(loads), largest, len(archive), store.opens(lake.ArchiveKey("data", "default", "users")))
 	if largest > 16<<10 {
 		t.Errorf("the checkpoint grew to %d bytes, want at most 16 KiB", largest)
 	}
@@ -215,7 +215,7 @@ func TestCheckpointOfAYearOfHourlyObjectsStaysSmall(t *testing.T) {
 		t.Errorf("the archive is %d bytes, want at most 128 KiB", len(archive))
 	}
 	// Late keys (12), the lifecycle deletion (1), nothing else.
-	if n := store.opens(ArchiveKey("data", "default", "users")); n > 13 {
+	if n := store.opens(lake.ArchiveKey("data", "default", "users")); n > 13 {
 		t.Errorf("the archive was read %d times, want only when the listing changed below it", n)
 	}
 }
@@ -242,7 +242,7 @@ func TestArchiveOfDeletedObjectsIsDropped(t *testing.T) {
 	if p, err := cs.pending(ctx, "users", objs); err != nil || len(p) != 0 || cs.cp.Streams["users"].Archive == nil {
 		t.Fatalf("pending %v, err %v, archive %+v: want the two keys archived", p, err, cs.cp.Streams["users"].Archive)
 	}
-	archive := ArchiveKey("data", "default", "users")
+	archive := lake.ArchiveKey("data", "default", "users")
 	for range 3 {
 		if p, err := cs.pending(ctx, "users", nil); err != nil || len(p) != 0 {
 			t.Fatalf("pending %v, err %v", p, err)

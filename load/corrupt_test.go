@@ -189,7 +189,7 @@ func TestStoreReadFailureIsNotCorruption(t *testing.T) {
 		t.Errorf("a failed download was dead-lettered as %v", keys)
 	}
 	var cp Checkpoint
-	if _, err := lake.ReadJSON(context.Background(), flaky, CheckpointKey("data", "default"), &cp); err != nil {
+	if _, err := lake.ReadJSON(context.Background(), flaky, lake.CheckpointKey("data", "default"), &cp); err != nil {
 		t.Fatal(err)
 	}
 	if sc := cp.Streams["users"]; sc != nil && len(sc.Done) > 0 {

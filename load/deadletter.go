@@ -1,24 +1,23 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
+	"io"
 	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/klauspost/compress/gzip"
 	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/port"
 )
 
 // DeadLetter is one record (or line, or object) that did not reach Port,
 // with the reason. Dead letters are gzip JSONL objects under
-// <prefix>/_oktalake/errors/<loader name>/<stream>/: loaders with different
-// names may feed different Ports, and each replays only its own.
+// lake.StreamErrorsPrefix: loaders with different names may feed different
+// Ports, and each replays only its own.
 type DeadLetter struct {
 	// ObjectKey and Line locate the source record.
 	ObjectKey string `json:"objectKey"`
@@ -43,6 +42,66 @@ type DeadLetter struct {
 	At        string `json:"at"`
 }
 
+// origin ties what a record asked of Port back to the record, so that
+// whatever fails is dead-lettered with the record, its place and, once a
+// mapping produced it, the mapping entry, the blueprint and the entity.
+type origin struct {
+	// objectKey and line locate the record (line 0: the whole object).
+	objectKey string
+	line      int
+	// record is the record itself, when it could be read.
+	record json.RawMessage
+	// mappingIndex is the mapping entry that produced the operation (nil
+	// before mapping); blueprint, delete and entity say what it was to
+	// send: the entity to upsert, or {"identifier": id} of a delete.
+	mappingIndex *int
+	blueprint    string
+	delete       bool
+	entity       any
+}
+
+// recordOrigin is the origin of a record read from the object at key.
+func recordOrigin(key string, rec lake.Record) origin {
+	return origin{objectKey: key, line: rec.Line, record: rec.Data}
+}
+
+// mapped is o once mapping entry index asked for an operation on blueprint.
+func (o origin) mapped(index int, blueprint string, delete bool, entity any) origin {
+	o.mappingIndex, o.blueprint, o.delete, o.entity = &index, blueprint, delete, entity
+	return o
+}
+
+// newDeadLetter is the one way a dead letter is made: what came from o
+// failed for reason, or, given Port's failure f, for Port's reason.
+func newDeadLetter(o origin, reason string, f *port.Failure) DeadLetter {
+	dl := DeadLetter{ObjectKey: o.objectKey, Line: o.line, Record: o.record, MappingIndex: o.mappingIndex,
+		Blueprint: o.blueprint, Entity: o.entity, Reason: reason}
+	if o.delete {
+		dl.Operation = "delete"
+	}
+	if f != nil {
+		dl.Status = f.Status
+		if dl.Reason == "" {
+			dl.Reason = portReason(*f)
+		} else {
+			dl.Reason += ": " + portReason(*f)
+		}
+	}
+	return dl
+}
+
+// portReason says why Port refused an entity, in Port's words.
+func portReason(f port.Failure) string {
+	switch {
+	case f.Error != "" && f.Message != "":
+		return fmt.Sprintf("port %d %s: %s", f.Status, f.Error, f.Message)
+	case f.Message != "":
+		return fmt.Sprintf("port %d: %s", f.Status, f.Message)
+	default:
+		return fmt.Sprintf("port %d %s", f.Status, f.Error)
+	}
+}
+
 // withRawLine keeps a bad line's bytes (at most lake.MaxRawLine of them) in
 // the dead letter: as text when they are UTF-8 (a cut through the last
 // character does not count), else base64.
@@ -60,11 +119,8 @@ func (dl DeadLetter) withRawLine(raw []byte, length int) DeadLetter {
 	return dl
 }
 
-// ErrorsPrefix is where a loader's dead letters of a stream live.
-func ErrorsPrefix(prefix, name, stream string) string {
-	return lake.JoinKey(prefix, lake.MetaDir, "errors", name, stream) + "/"
-}
-
+// deadLetters collects an object's dead letters until the object is done,
+// from the reader and from the sender's acknowledgements alike.
 type deadLetters struct {
 	cfg    Config
 	stream string
@@ -89,7 +145,8 @@ func (d *deadLetters) add(dl DeadLetter) {
 	d.cfg.Logger.Warn("dead letter", "stream", d.stream, "object", dl.ObjectKey, "line", dl.Line, "blueprint", dl.Blueprint, "reason", dl.Reason)
 }
 
-// commit writes the collected dead letters as one object.
+// commit writes the collected dead letters, one a line (lake's Raw
+// envelope), into a new object under the stream's errors prefix.
 func (d *deadLetters) commit(ctx context.Context) error {
 	d.mu.Lock()
 	items := d.items
@@ -97,29 +154,66 @@ func (d *deadLetters) commit(ctx context.Context) error {
 	if len(items) == 0 {
 		return nil
 	}
-	key := ErrorsPrefix(d.cfg.Prefix, d.cfg.Name, d.stream) + fmt.Sprintf("%s_%s.jsonl.gz", d.cfg.Clock.Now().UTC().Format("20060102T150405.000Z"), uuid.NewString())
-	key = strings.Replace(key, ".000Z", "Z", 1)
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	enc := json.NewEncoder(zw)
+	cfg := lake.DeadLetterWriterConfig(d.cfg.Prefix, d.cfg.Name, d.stream)
+	cfg.Now = d.cfg.Clock.Now
+	w, err := lake.NewWriter(d.cfg.Store, cfg)
+	if err != nil {
+		return fmt.Errorf("writing dead letters of %s: %w", d.stream, err)
+	}
 	for _, it := range items {
-		if err := enc.Encode(it); err != nil {
-			return fmt.Errorf("encoding dead letter: %w", err)
+		line, err := json.Marshal(it)
+		if err != nil {
+			w.Abort()
+			return fmt.Errorf("encoding a dead letter of %s: %w", d.stream, err)
+		}
+		if err := w.Write(ctx, line); err != nil {
+			w.Abort()
+			return fmt.Errorf("writing dead letters of %s: %w", d.stream, err)
 		}
 	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("compressing dead letters: %w", err)
-	}
-	w, err := d.cfg.Store.Create(ctx, key)
-	if err != nil {
-		return fmt.Errorf("writing dead letters %s: %w", key, err)
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		w.Abort()
-		return fmt.Errorf("writing dead letters %s: %w", key, err)
-	}
-	if err := w.Commit(); err != nil {
-		return fmt.Errorf("writing dead letters %s: %w", key, err)
+	if err := w.Close(ctx); err != nil {
+		return fmt.Errorf("writing dead letters of %s: %w", d.stream, err)
 	}
 	return nil
+}
+
+// readDeadLetters reads a dead-letter object: the ones commit writes, and
+// those of earlier versions (gzip JSONL of the same DeadLetter lines).
+// maxLine bounds a line (0: deadLetterLineLimit of the default).
+func readDeadLetters(ctx context.Context, store lake.Store, key string, maxLine int) ([]DeadLetter, error) {
+	rc, err := store.Open(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("opening dead letters %s: %w", key, err)
+	}
+	defer rc.Close()
+	r, err := lake.NewReaderWith(rc, lake.ReaderOptions{RequireGzip: true, Raw: true, MaxLineBytes: deadLetterLineLimit(maxLine)})
+	if err != nil {
+		return nil, fmt.Errorf("reading dead letters %s: %w", key, err)
+	}
+	var out []DeadLetter
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading dead letters %s: %w", key, err)
+		}
+		var dl DeadLetter
+		if err := json.Unmarshal(rec.Data, &dl); err != nil {
+			return nil, fmt.Errorf("decoding dead letters %s: line %d: %w", key, rec.Line, err)
+		}
+		out = append(out, dl)
+	}
+}
+
+// deadLetterLineLimit bounds a dead-letter line read back: a dead letter
+// holds a record of at most the data line limit, and with it the entity
+// mapped from it and a bad line's first bytes, so it may be several times
+// longer than the record.
+func deadLetterLineLimit(dataLine int) int {
+	if dataLine <= 0 {
+		dataLine = lake.DefaultMaxLineBytes
+	}
+	return 4*dataLine + 2*lake.MaxRawLine
 }

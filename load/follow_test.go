@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestFollow(t *testing.T) {
 			// Let the first pass end so the loader is waiting, not listing.
 			eventually(t, 5*time.Second, "the first pass to checkpoint", func() bool {
 				var cp Checkpoint
-				found, err := lake.ReadJSON(context.Background(), store, CheckpointKey("data", "default"), &cp)
+				found, err := lake.ReadJSON(context.Background(), store, lake.CheckpointKey("data", "default"), &cp)
 				return err == nil && found && cp.Streams["users"] != nil && len(cp.Streams["users"].Done) == 1
 			})
 			putObject(t, store, dataKey("users", "01_2000_0"), users(30, 50))
@@ -82,25 +83,28 @@ func TestFollow(t *testing.T) {
 // the test asserts the outcome, not which of the two paths woke the loader.)
 func TestFollowMinIONotifications(t *testing.T) {
 	env := laketest.MinIO(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", env.AccessKey)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", env.SecretKey)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	notes, err := MinIONotifications(ctx, env.URL("data"), env.Endpoint, env.Region, "data", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := MinIONotifications(ctx, env.URL("data"), "", env.Region, "data", slog.New(slog.DiscardHandler)); err == nil {
-		t.Error("notifications without an endpoint were accepted")
-	}
-	if _, err := MinIONotifications(ctx, "./lake", env.Endpoint, env.Region, "data", slog.New(slog.DiscardHandler)); err == nil {
-		t.Error("notifications on a directory bucket were accepted")
-	}
-
 	store, _, err := lake.OpenStore(ctx, env.URL(""), lake.StoreOptions{S3Endpoint: env.Endpoint, Region: env.Region, AccessKey: env.AccessKey, SecretKey: env.SecretKey})
 	if err != nil {
 		t.Fatal(err)
 	}
+	notes, err := Notifications(ctx, store, "data", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ENDPOINT_URL_S3", "")
+	onAWS, _, err := lake.OpenStore(ctx, env.URL(""), lake.StoreOptions{Region: env.Region, AccessKey: env.AccessKey, SecretKey: env.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Notifications(ctx, onAWS, "data", slog.New(slog.DiscardHandler)); !errors.Is(err, lake.ErrNoNotifications) {
+		t.Errorf("notifications without an endpoint: err = %v, want lake.ErrNoNotifications", err)
+	}
+	if _, err := Notifications(ctx, newStore(t), "data", slog.New(slog.DiscardHandler)); !errors.Is(err, lake.ErrNoNotifications) {
+		t.Errorf("notifications on a directory bucket: err = %v, want lake.ErrNoNotifications", err)
+	}
+
 	pe := newPort(t, portSetup{realClock: true})
 	l := newLoader(t, store, pe, Config{Follow: true, PollInterval: 300 * time.Millisecond, Wake: notes, Clock: clock.Real()})
 	done := make(chan error, 1)

@@ -313,7 +313,7 @@ func putObject(tb testing.TB, store lake.Store, key string, records []map[string
 func deadLettersIn(tb testing.TB, store lake.Store, prefix string) (keys []string, items []DeadLetter) {
 	tb.Helper()
 	ctx := context.Background()
-	base := lake.JoinKey(prefix, lake.MetaDir, "errors") + "/"
+	base := lake.ErrorsRoot(prefix)
 	err := store.List(ctx, base, "", func(o lake.ObjectInfo) error {
 		keys = append(keys, o.Key)
 		return nil
@@ -322,7 +322,7 @@ func deadLettersIn(tb testing.TB, store lake.Store, prefix string) (keys []strin
 		tb.Fatal(err)
 	}
 	for _, k := range keys {
-		dls, err := readDeadLetters(ctx, store, k)
+		dls, err := readDeadLetters(ctx, store, k, 0)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -341,7 +341,7 @@ func deadLettersIn(tb testing.TB, store lake.Store, prefix string) (keys []strin
 func readCheckpoint(tb testing.TB, store lake.Store, prefix, name string) Checkpoint {
 	tb.Helper()
 	var cp Checkpoint
-	found, err := lake.ReadJSON(context.Background(), store, CheckpointKey(prefix, name), &cp)
+	found, err := lake.ReadJSON(context.Background(), store, lake.CheckpointKey(prefix, name), &cp)
 	if err != nil || !found {
 		tb.Fatalf("reading checkpoint %s: found=%v err=%v", name, found, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -93,10 +92,10 @@ func (p Progress) String() string {
 // SetDefaults fills zero fields.
 func (c *Config) SetDefaults() {
 	if c.Prefix == "" {
-		c.Prefix = "data"
+		c.Prefix = lake.DefaultPrefix
 	}
 	if c.Namespace == "" {
-		c.Namespace = "okta"
+		c.Namespace = lake.DefaultNamespace
 	}
 	if c.Name == "" {
 		c.Name = DefaultName
@@ -328,7 +327,7 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 	prefix := lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace, stream) + "/"
 	var listed []lake.ObjectInfo
 	err := l.cfg.Store.List(ctx, prefix, "", func(o lake.ObjectInfo) error {
-		if isDataObject(o.Key) {
+		if lake.IsDataObject(o.Key) {
 			listed = append(listed, o)
 		}
 		return nil
@@ -380,10 +379,6 @@ func (l *Loader) interrupted(ctx context.Context, stream string, left int) error
 	return &interruptedError{stream: stream, left: left, cause: ctx.Err()}
 }
 
-func isDataObject(key string) bool {
-	return strings.HasSuffix(key, ".jsonl.gz") || strings.HasSuffix(key, ".jsonl") || strings.HasSuffix(key, ".json.gz")
-}
-
 // DefaultBatchSize is 24 bulk requests of Port's 20 entities: three full
 // rounds at the Port client's default concurrency of 8. A flush that ends
 // with a part-empty round (500 made 25 requests, the last one alone) leaves
@@ -422,33 +417,10 @@ func (l *Loader) reportProgress(start time.Time) (stop func()) {
 // partLess orders keys by the name before their part number, then by the
 // part number as a number ("x_2.jsonl.gz" before "x_10.jsonl.gz").
 func partLess(a, b string) bool {
-	ab, an := splitPart(a)
-	bb, bn := splitPart(b)
-	if ab != bb || an < 0 || bn < 0 {
+	ab, an, aok := lake.ParsePartKey(a)
+	bb, bn, bok := lake.ParsePartKey(b)
+	if !aok || !bok || ab != bb {
 		return a < b
 	}
 	return an < bn
-}
-
-// splitPart splits "<base><n>.jsonl.gz" into base and n (-1 without one).
-func splitPart(key string) (string, int) {
-	name := key
-	for _, ext := range []string{".jsonl.gz", ".json.gz", ".jsonl"} {
-		if strings.HasSuffix(name, ext) {
-			name = strings.TrimSuffix(name, ext)
-			break
-		}
-	}
-	i := len(name)
-	for i > 0 && name[i-1] >= '0' && name[i-1] <= '9' {
-		i--
-	}
-	if i == len(name) {
-		return key, -1
-	}
-	n, err := strconv.Atoi(name[i:])
-	if err != nil {
-		return key, -1
-	}
-	return name[:i], n
 }

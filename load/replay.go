@@ -2,14 +2,9 @@ package load
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"strings"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/oktalake/oktalake/lake"
 )
 
@@ -19,23 +14,19 @@ import (
 // holding only what failed again (and the lines that cannot be retried), so
 // nothing is lost by a replay.
 //
-// Dead letters written before they were kept per loader name
-// (<prefix>/_oktalake/errors/<stream>/<file>) are replayed by the loader
-// named "default", the name every loader had unless told otherwise; what
-// fails again is kept under its own name.
+// Dead letters written before they were kept per loader name (see
+// lake.ParseDeadLetterKey) are replayed by the loader named "default", the
+// name every loader had unless told otherwise; what fails again is kept
+// under its own name.
 func (l *Loader) ReplayErrors(ctx context.Context) (*Summary, error) {
 	start := l.cfg.Clock.Now()
-	base := lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "errors") + "/"
-	own := base + l.cfg.Name + "/"
+	base := lake.ErrorsRoot(l.cfg.Prefix)
 	type deadLetterObject struct{ stream, key string }
 	var objects []deadLetterObject
 	err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
-		rest := strings.TrimPrefix(o.Key, base)
-		switch parts := strings.Split(rest, "/"); {
-		case strings.HasPrefix(o.Key, own) && len(parts) == 3:
-			objects = append(objects, deadLetterObject{parts[1], o.Key})
-		case l.cfg.Name == DefaultName && len(parts) == 2:
-			objects = append(objects, deadLetterObject{parts[0], o.Key})
+		loader, stream, ok := lake.ParseDeadLetterKey(l.cfg.Prefix, o.Key)
+		if ok && (loader == l.cfg.Name || loader == "" && l.cfg.Name == DefaultName) {
+			objects = append(objects, deadLetterObject{stream, o.Key})
 		}
 		return nil
 	})
@@ -65,69 +56,33 @@ func (l *Loader) replaySummary(start time.Time) *Summary {
 }
 
 func (l *Loader) replayObject(ctx context.Context, stream, key string) error {
-	items, err := readDeadLetters(ctx, l.cfg.Store, key)
+	items, err := readDeadLetters(ctx, l.cfg.Store, key, l.cfg.MaxLineBytes)
 	if err != nil {
 		return err
 	}
-	run := &objectRun{
-		l: l, stream: stream, key: key,
-		dl:       newDeadLetters(l.cfg, stream, key),
-		inflight: map[string]chan struct{}{},
-		upserts:  map[string][]pendingEntity{},
-		deletes:  map[string][]pendingDelete{},
-		sum:      objectCounts{byBlueprint: map[string]int64{}},
-	}
+	o := l.newObjectLoad(stream, key)
 	for _, it := range items {
 		if len(it.Record) == 0 {
-			run.dl.add(it) // nothing to retry: keep it
+			o.dl.add(it) // nothing to retry: keep it
 			continue
 		}
-		run.sum.records++
-		run.mapRecordFrom(ctx, it)
+		// The record keeps its source object's key (the mapping may read
+		// it) and line.
+		if err := o.add(ctx, it.ObjectKey, lake.Record{Data: it.Record, Line: it.Line}); err != nil {
+			o.batches.wait()
+			return err
+		}
 	}
-	run.flushAll(ctx)
-	run.wait()
-	if run.fatal != nil {
-		return run.fatal
+	counts, err := o.finish(ctx)
+	if err != nil {
+		return err
 	}
-	if err := run.dl.commit(ctx); err != nil {
+	if err := o.dl.commit(ctx); err != nil {
 		return err
 	}
 	if err := l.cfg.Store.Delete(ctx, key); err != nil {
 		return fmt.Errorf("removing replayed dead letters %s: %w", key, err)
 	}
-	l.record(stream, run.sum)
+	l.record(stream, counts)
 	return nil
-}
-
-// mapRecordFrom maps a dead-lettered record again, keeping its source object
-// key (the mapping may read it) and line. run.key stays the dead-letter
-// object's: flushes in flight read it.
-func (run *objectRun) mapRecordFrom(ctx context.Context, it DeadLetter) {
-	run.mapRecord(ctx, it.ObjectKey, lake.Record{Data: it.Record, Line: it.Line})
-}
-
-func readDeadLetters(ctx context.Context, store lake.Store, key string) ([]DeadLetter, error) {
-	rc, err := store.Open(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("opening dead letters %s: %w", key, err)
-	}
-	defer rc.Close()
-	zr, err := gzip.NewReader(rc)
-	if err != nil {
-		return nil, fmt.Errorf("reading dead letters %s: %w", key, err)
-	}
-	dec := json.NewDecoder(zr)
-	var out []DeadLetter
-	for {
-		var dl DeadLetter
-		err := dec.Decode(&dl)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("decoding dead letters %s: %w", key, err)
-		}
-		out = append(out, dl)
-	}
 }

@@ -189,8 +189,8 @@ func TestDeadLettersArePerLoaderName(t *testing.T) {
 		t.Fatalf("B dead-lettered %d records, want 30", len(dlsB))
 	}
 	for _, k := range keysB {
-		if !strings.HasPrefix(k, ErrorsPrefix("data", "B", "users")) {
-			t.Errorf("B's dead letters at %s, want them under %s", k, ErrorsPrefix("data", "B", "users"))
+		if !strings.HasPrefix(k, lake.StreamErrorsPrefix("data", "B", "users")) {
+			t.Errorf("B's dead letters at %s, want them under %s", k, lake.StreamErrorsPrefix("data", "B", "users"))
 		}
 	}
 
@@ -224,7 +224,7 @@ func TestDeadLettersArePerLoaderName(t *testing.T) {
 	}
 
 	// A dead letter of the un-named layout belongs to "default".
-	legacy := lake.JoinKey("data", lake.MetaDir, "errors", "users", "20261120T120000Z_legacy.jsonl.gz")
+	legacy := lake.ErrorsRoot("data") + "users/20261120T120000Z_legacy.jsonl.gz"
 	rec, _ := json.Marshal(userRecord(99))
 	line, _ := json.Marshal(DeadLetter{ObjectKey: dataKey("users", "01_1000_0"), Line: 1, Stream: "users", Record: rec, Reason: "port 404 not_found"})
 	if err := store.Put(context.Background(), legacy, gzipBytes(t, append(line, '\n'))); err != nil {

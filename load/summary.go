@@ -118,7 +118,7 @@ func (l *Loader) summary(start time.Time) *Summary {
 	defer l.mu.Unlock()
 	out := &Summary{Blueprints: map[string]int64{}, Elapsed: l.cfg.Clock.Now().Sub(start),
 		Found: l.found, Listing: l.listing(), Follow: l.cfg.Follow,
-		DeadLetters: lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "errors", l.cfg.Name) + "/"}
+		DeadLetters: lake.ErrorsPrefix(l.cfg.Prefix, l.cfg.Name)}
 	for _, name := range orderStreams(keys(l.sums)) {
 		out.Streams = append(out.Streams, *l.sums[name])
 	}

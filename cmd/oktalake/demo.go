@@ -144,7 +144,7 @@ func demoLoad(c *cli.Context, b *bucket, log *slog.Logger) error {
 		fmt.Fprintf(c.App.Writer, "  %-28s %d\n", name, len(srv.Entities(name)))
 	}
 	if n := sum.DeadLettered(); n > 0 {
-		return fmt.Errorf("%d records were rejected (dead letters under %s/_oktalake/errors/)", n, b.prefix)
+		return fmt.Errorf("%d records were rejected (dead letters under %s)", n, sum.DeadLetters)
 	}
 	fmt.Fprintln(c.App.Writer, "zero rejected")
 	return nil

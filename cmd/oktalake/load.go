@@ -148,7 +148,10 @@ func loadCommand() *cli.Command {
 				if !c.Bool("follow") {
 					return usagef("--minio-notify needs --follow")
 				}
-				wake, err := load.MinIONotifications(c.Context, b.url, c.String("s3-endpoint"), c.String("s3-region"), b.prefix, log)
+				wake, err := load.Notifications(c.Context, b.store, b.prefix, log)
+				if errors.Is(err, lake.ErrNoNotifications) {
+					return usagef("--minio-notify needs an s3:// --bucket on a MinIO server (--s3-endpoint)")
+				}
 				if err != nil {
 					return err
 				}
