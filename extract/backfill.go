@@ -142,6 +142,17 @@ func SplitWindows(since, until time.Time, d time.Duration) []Window {
 	return out
 }
 
+// BackfillStream is the stream backfill reads: the catalog's System Log
+// stream (streams.CursorLogPolling), read in bounded since/until windows
+// instead of polling.
+func BackfillStream() (streams.Stream, error) {
+	ss := streams.WithCursor(streams.CursorLogPolling)
+	if len(ss) != 1 {
+		return streams.Stream{}, fmt.Errorf("backfill: the catalog has %d log-polling streams, want exactly one", len(ss))
+	}
+	return ss[0], nil
+}
+
 // Backfill reads system-log events published in [Since, Until) through
 // bounded requests (since+until), several windows at once within the
 // governor, and writes each event under the year/month/day of its published
@@ -174,7 +185,10 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 	if strings.Contains(cfg.PathFormat, "${UUID}") {
 		return nil, errors.New("--path-format: ${UUID} makes keys unpredictable, so an interrupted window could not be cleaned up; backfill needs a format without it")
 	}
-	st, _ := streams.Lookup("logs")
+	st, err := BackfillStream()
+	if err != nil {
+		return nil, err
+	}
 	stateKey := BackfillStateKey(cfg.Prefix, cfg.Namespace)
 	var state BackfillState
 	if _, err := lake.ReadJSON(ctx, cfg.Store, stateKey, &state); err != nil {

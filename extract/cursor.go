@@ -40,12 +40,12 @@ func (r *run) checkStoredCursor(st streams.Stream) error {
 		}
 		return fail("%s %s is later than this run's start %s, so nothing would be read", field, v, formatTime(r.start))
 	}
-	if st.Cursor == "lastUpdated" && ss.LastUpdated != "" {
+	if st.CursorKind == streams.CursorLastUpdated && ss.LastUpdated != "" {
 		if err := later("lastUpdated", ss.LastUpdated, 0); err != nil {
 			return err
 		}
 	}
-	if st.Name != "logs" {
+	if st.CursorKind != streams.CursorLogPolling {
 		return nil
 	}
 	if ss.Published != "" {

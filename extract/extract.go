@@ -135,7 +135,7 @@ func (c *Config) Validate() error {
 				c.StartDate.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		}
 		for _, s := range c.Streams {
-			if s.Name == "logs" {
+			if s.CursorKind == streams.CursorLogPolling {
 				if err := checkRetention(c.StartDate, c.Clock.Now()); err != nil {
 					return fmt.Errorf("--start-date: %w", err)
 				}
@@ -301,7 +301,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	out := &sink{ctx: ctx, w: w, sum: &sum, total: &r.records}
 	var newState *StreamState
 	switch {
-	case st.Name == "logs":
+	case st.CursorKind == streams.CursorLogPolling:
 		newState, err = r.runLogs(ctx, st, out)
 	case st.Parent != "":
 		err = r.runFanOut(ctx, st, out)
@@ -394,9 +394,9 @@ func (r *run) reportProgress() (stop func()) {
 	})
 }
 
-// runTopLevel lists a stream with no parent. Users and groups are incremental
-// on lastUpdated through Okta's filter, which also returns DEPROVISIONED users
-// (a plain list hides them).
+// runTopLevel lists a stream with no parent. Streams with CursorLastUpdated
+// (users, groups) are incremental on lastUpdated through Okta's filter, which
+// also returns DEPROVISIONED users (a plain list hides them).
 func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*StreamState, error) {
 	q := url.Values{}
 	for k, v := range st.Query {
@@ -405,14 +405,15 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	if st.PageSize > 0 {
 		q.Set("limit", fmt.Sprint(st.PageSize))
 	}
+	incremental := st.CursorKind == streams.CursorLastUpdated
 	var cursor string
-	if st.Cursor == "lastUpdated" {
+	if incremental {
 		cursor = r.startCursor(st.Name)
 		q.Set("filter", fmt.Sprintf("lastUpdated gt %q", cursor))
 	}
 	maxSeen := cursor
 	err := r.cfg.Client.List(ctx, st.Path+"?"+q.Encode(), okta.ListOptions{ItemsField: st.ItemsField, BodyNext: st.BodyNext}, func(p *okta.Page) error {
-		if st.Cursor == "lastUpdated" {
+		if incremental {
 			for _, rec := range p.Records {
 				if v := stringField(rec, "lastUpdated"); v > maxSeen {
 					maxSeen = v
@@ -424,7 +425,7 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	if err != nil {
 		return nil, err
 	}
-	if st.Cursor != "lastUpdated" {
+	if !incremental {
 		return nil, nil
 	}
 	// Never move the cursor past the run's start: an update made while we
@@ -441,7 +442,7 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	return &StreamState{LastUpdated: next}, nil
 }
 
-// startCursor is where an incremental users/groups run starts.
+// startCursor is where an incremental lastUpdated run starts.
 func (r *run) startCursor(stream string) string {
 	if !r.cfg.FullRefresh {
 		if s, ok := r.state.Streams[stream]; ok && s.LastUpdated != "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -12,11 +13,11 @@ import (
 	"github.com/oktalake/oktalake/streams"
 )
 
-// parent is one fan-out parent: its id, and whether Okta says it has no
-// children (a group whose expand=stats usersCount is 0).
+// parent is one fan-out parent: its id, and which of the counts its
+// children ask about (streams.Stream.SkipParentIfZero) it says are 0.
 type parent struct {
-	id    string
-	empty bool
+	id   string
+	zero map[string]bool
 }
 
 // parentList lists a parent endpoint once and shares the ids with every child
@@ -25,9 +26,11 @@ type parent struct {
 type parentList struct {
 	source string
 	opts   okta.ListOptions
-	once   sync.Once
-	ids    []parent
-	err    error
+	// zeroFields are the counts (dotted paths) the children skip a parent on.
+	zeroFields []string
+	once       sync.Once
+	ids        []parent
+	err        error
 }
 
 func (p *parentList) get(ctx context.Context, c *okta.Client) ([]parent, error) {
@@ -35,12 +38,7 @@ func (p *parentList) get(ctx context.Context, c *okta.Client) ([]parent, error) 
 		p.err = c.List(ctx, p.source, p.opts, func(pg *okta.Page) error {
 			for _, rec := range pg.Records {
 				var head struct {
-					ID       string `json:"id"`
-					Embedded struct {
-						Stats *struct {
-							UsersCount *int `json:"usersCount"`
-						} `json:"stats"`
-					} `json:"_embedded"`
+					ID string `json:"id"`
 				}
 				if err := json.Unmarshal(rec, &head); err != nil {
 					return fmt.Errorf("decoding parent record from %s: %w", p.source, err)
@@ -48,8 +46,16 @@ func (p *parentList) get(ctx context.Context, c *okta.Client) ([]parent, error) 
 				if head.ID == "" {
 					return fmt.Errorf("parent record from %s has no id", p.source)
 				}
-				empty := head.Embedded.Stats != nil && head.Embedded.Stats.UsersCount != nil && *head.Embedded.Stats.UsersCount == 0
-				p.ids = append(p.ids, parent{id: head.ID, empty: empty})
+				par := parent{id: head.ID}
+				for _, f := range p.zeroFields {
+					if countIsZero(rec, f) {
+						if par.zero == nil {
+							par.zero = map[string]bool{}
+						}
+						par.zero[f] = true
+					}
+				}
+				p.ids = append(p.ids, par)
 			}
 			return nil
 		})
@@ -57,47 +63,77 @@ func (p *parentList) get(ctx context.Context, c *okta.Client) ([]parent, error) 
 	return p.ids, p.err
 }
 
+// countIsZero reports whether the record holds the number 0 at the dotted
+// path; a missing or non-numeric value is not zero, so the parent is asked.
+func countIsZero(rec json.RawMessage, path string) bool {
+	cur := rec
+	for _, key := range strings.Split(path, ".") {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(cur, &obj) != nil {
+			return false
+		}
+		v, ok := obj[key]
+		if !ok {
+			return false
+		}
+		cur = v
+	}
+	var n *float64
+	return json.Unmarshal(cur, &n) == nil && n != nil && *n == 0
+}
+
 // planParents decides, for each fan-out stream, where its parent ids come
-// from. Parents are always listed in full (a child stream is a full refresh
-// even when its parent runs incrementally), with expand=stats for groups so
-// empty groups cost no request.
+// from: the catalog's parent listing, always listed in full (a child stream
+// is a full refresh even when its parent runs incrementally).
 func (r *run) planParents() {
 	for _, st := range r.cfg.Streams {
-		if st.Parent == "" {
+		source, opts, ok := parentSource(st)
+		if !ok {
 			continue
 		}
-		source, opts := parentSource(st)
-		if _, ok := r.parents[source]; !ok {
-			r.parents[source] = &parentList{source: source, opts: opts}
+		pl, ok := r.parents[source]
+		if !ok {
+			pl = &parentList{source: source, opts: opts}
+			r.parents[source] = pl
+		}
+		if f := st.SkipParentIfZero; f != "" && !slices.Contains(pl.zeroFields, f) {
+			pl.zeroFields = append(pl.zeroFields, f)
 		}
 	}
 }
 
-func parentSource(st streams.Stream) (string, okta.ListOptions) {
-	if st.ParentSource != "" {
-		// /api/v1/iam/assignees/users: only users holding admin roles, so
-		// role fan-out costs one call per admin, not per user in the org.
-		return st.ParentSource + "?limit=100", okta.ListOptions{ItemsField: "value", BodyNext: true}
+// parentSource is the request listing st's parents, and how its pages come.
+func parentSource(st streams.Stream) (string, okta.ListOptions, bool) {
+	src, ok := st.ParentListing()
+	if !ok {
+		return "", okta.ListOptions{}, false
 	}
-	p, _ := streams.Lookup(st.Parent)
+	return sourcePath(src, nil), okta.ListOptions{ItemsField: src.ItemsField, BodyNext: src.BodyNext}, true
+}
+
+// sourcePath is the first request of a listing: its path with its fixed
+// query, its page size and extra parameters.
+func sourcePath(src streams.Source, extra url.Values) string {
 	q := url.Values{}
-	for k, v := range p.Query {
+	for k, v := range src.Query {
 		q.Set(k, v)
 	}
-	if p.PageSize > 0 {
-		q.Set("limit", fmt.Sprint(p.PageSize))
+	if src.PageSize > 0 {
+		q.Set("limit", fmt.Sprint(src.PageSize))
 	}
-	src := p.Path
-	if len(q) > 0 {
-		src += "?" + q.Encode()
+	for k, v := range extra {
+		q[k] = v
 	}
-	return src, okta.ListOptions{ItemsField: p.ItemsField, BodyNext: p.BodyNext}
+	if len(q) == 0 {
+		return src.Path
+	}
+	return src.Path + "?" + q.Encode()
 }
 
 // runFanOut lists the children of every parent, Concurrency parents at a
 // time; the client's governor keeps the total within the org's limits.
 func (r *run) runFanOut(ctx context.Context, st streams.Stream, out *sink) error {
-	source, _ := parentSource(st)
+	source, _, _ := parentSource(st)
 	parents, err := r.parents[source].get(ctx, r.cfg.Client)
 	if err != nil {
 		return fmt.Errorf("listing parents (%s): %w", st.Parent, err)
@@ -131,8 +167,7 @@ func (r *run) runFanOut(ctx context.Context, st streams.Stream, out *sink) error
 	}
 feed:
 	for _, p := range parents {
-		skip := p.empty && (st.Name == "group_members")
-		if skip {
+		if p.zero[st.SkipParentIfZero] {
 			out.mu.Lock()
 			out.sum.Skipped++
 			out.mu.Unlock()

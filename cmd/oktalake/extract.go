@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/extract"
+	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/streams"
 	"github.com/urfave/cli/v2"
@@ -135,7 +136,10 @@ func backfillLogsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			logs, _ := streams.Lookup("logs")
+			logs, err := extract.BackfillStream()
+			if err != nil {
+				return err
+			}
 			client, err := newOktaClient(c, log, streams.Scopes([]streams.Stream{logs}))
 			if err != nil {
 				return err
@@ -196,13 +200,13 @@ func printCatalog(w io.Writer) error {
 			cursor = "-"
 		}
 		parent := s.Parent
-		if s.ParentSource != "" {
-			parent += " (" + s.ParentSource + ")"
+		if s.ParentSource != nil {
+			parent += " (" + s.ParentSource.Path + ")"
 		}
 		if parent == "" {
 			parent = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, joinFields(s.PrimaryKey), cursor, s.SyncMode(), s.Path, parent, s.Bucket())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, joinFields(s.PrimaryKey), cursor, s.SyncMode(), s.Path, parent, okta.BucketFor(s.Path))
 	}
 	return tw.Flush()
 }

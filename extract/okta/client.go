@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
-	"github.com/oktalake/oktalake/streams"
 )
 
 const (
@@ -145,7 +144,7 @@ func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
 // get is the retry loop around one GET. check, when set, validates a 2xx
 // body: invalid JSON is retried a few times, any other check error is final.
 func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) error) (*Response, error) {
-	bucket := streams.BucketFor(u.Path)
+	bucket := BucketFor(u.Path)
 	perRule := map[string]int{}
 	renewed := false
 	for attempt := 0; ; attempt++ {
