@@ -172,9 +172,27 @@ type StreamSummary struct {
 	Keys []string
 }
 
+// ParentSummary counts one parent listing that fan-out streams share: its
+// requests are booked here, once, not to the child streams.
+type ParentSummary struct {
+	// Name labels it: "<parent> (parents)", e.g. "groups (parents)", or
+	// "users (admins)" for a listing of the parents' own (streams.Source.Name).
+	Name string
+	// Source is the listing's first request (path and query).
+	Source string
+	// Parents is how many parents were listed.
+	Parents int64
+	// Okta counts the listing's requests, waits, 429s, retries and errors.
+	Okta    okta.BucketStats
+	Err     error
+	Elapsed time.Duration
+}
+
 // Summary is the outcome of one run.
 type Summary struct {
 	Streams []StreamSummary
+	// Parents are the shared parent listings, in the order first needed.
+	Parents []ParentSummary
 	Buckets map[string]okta.BucketStats
 	Elapsed time.Duration
 	// Cleaned counts the leftovers of killed runs removed at the start.
@@ -243,7 +261,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	for i := range results {
 		results[i].Okta = tags[results[i].Stream]
 	}
-	out := &Summary{Streams: results, Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start), Cleaned: cleaned}
+	out := &Summary{Streams: results, Parents: r.parentSummaries(tags), Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start), Cleaned: cleaned}
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
@@ -276,7 +294,10 @@ type run struct {
 	cfg         Config
 	state       State
 	start       time.Time
+	// parents are the parent listings by first request; parentOrder
+	// holds them in the order planned.
 	parents     map[string]*parentList
+	parentOrder []*parentList
 }
 
 func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {

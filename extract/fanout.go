@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/streams"
 )
 
@@ -22,8 +24,13 @@ type parent struct {
 
 // parentList lists a parent endpoint once and shares the ids with every child
 // stream that needs them (group_members and group_role_assignments both fan
-// out over groups), so the parent list costs its requests once per run.
+// out over groups), so the parent list costs its requests once per run. Its
+// requests are booked to its own summary row (ParentSummary), never to the
+// child stream that happened to ask first.
 type parentList struct {
+	// name labels the listing in the summary and tags its requests:
+	// "<parent> (parents)", or the catalog's name for a ParentSource.
+	name   string
 	source string
 	opts   okta.ListOptions
 	// zeroFields are the counts (dotted paths) the children skip a parent on.
@@ -31,11 +38,17 @@ type parentList struct {
 	once       sync.Once
 	ids        []parent
 	err        error
+	// listed says the listing ran; elapsed is how long it took.
+	listed  bool
+	elapsed time.Duration
 }
 
-func (p *parentList) get(ctx context.Context, c *okta.Client) ([]parent, error) {
+func (p *parentList) get(ctx context.Context, c *okta.Client, clk clock.Clock) ([]parent, error) {
 	p.once.Do(func() {
-		p.err = c.List(ctx, p.source, p.opts, func(pg *okta.Page) error {
+		p.listed = true
+		t0 := clk.Now()
+		defer func() { p.elapsed = clk.Now().Sub(t0) }()
+		p.err = c.List(okta.WithStatsTag(ctx, p.name), p.source, p.opts, func(pg *okta.Page) error {
 			for _, rec := range pg.Records {
 				var head struct {
 					ID string `json:"id"`
@@ -93,13 +106,36 @@ func (r *run) planParents() {
 		}
 		pl, ok := r.parents[source]
 		if !ok {
-			pl = &parentList{source: source, opts: opts}
+			pl = &parentList{name: parentListName(st), source: source, opts: opts}
 			r.parents[source] = pl
+			r.parentOrder = append(r.parentOrder, pl)
 		}
 		if f := st.SkipParentIfZero; f != "" && !slices.Contains(pl.zeroFields, f) {
 			pl.zeroFields = append(pl.zeroFields, f)
 		}
 	}
+}
+
+// parentListName labels st's parent listing in the summary.
+func parentListName(st streams.Stream) string {
+	name := "parents"
+	if src, _ := st.ParentListing(); src.Name != "" {
+		name = src.Name
+	}
+	return st.Parent + " (" + name + ")"
+}
+
+// parentSummaries are the listings that ran, in the order they were planned.
+func (r *run) parentSummaries(tags map[string]okta.BucketStats) []ParentSummary {
+	var out []ParentSummary
+	for _, pl := range r.parentOrder {
+		// Every child has returned: the listing is done, if it ran.
+		if !pl.listed {
+			continue
+		}
+		out = append(out, ParentSummary{Name: pl.name, Source: pl.source, Parents: int64(len(pl.ids)), Okta: tags[pl.name], Err: pl.err, Elapsed: pl.elapsed})
+	}
+	return out
 }
 
 // parentSource is the request listing st's parents, and how its pages come.
@@ -134,7 +170,7 @@ func sourcePath(src streams.Source, extra url.Values) string {
 // time; the client's governor keeps the total within the org's limits.
 func (r *run) runFanOut(ctx context.Context, st streams.Stream, out *sink) error {
 	source, _, _ := parentSource(st)
-	parents, err := r.parents[source].get(ctx, r.cfg.Client)
+	parents, err := r.parents[source].get(ctx, r.cfg.Client, r.cfg.Clock)
 	if err != nil {
 		return fmt.Errorf("listing parents (%s): %w", st.Parent, err)
 	}
