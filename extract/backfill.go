@@ -15,6 +15,7 @@ import (
 	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/streams"
+	"golang.org/x/sync/errgroup"
 )
 
 // BackfillConfig configures a historical system-log backfill.
@@ -208,34 +209,30 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 	}
 	b.total = b.skipped + len(todo)
 
-	work := make(chan Window)
-	var wg sync.WaitGroup
-	for i := 0; i < cfg.Workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for w := range work {
-				if err := b.runWindow(ctx, w); err != nil {
-					cfg.Logger.Error("backfill window failed", "window", w.String(), "err", err)
-					b.mu.Lock()
-					b.failed = append(b.failed, w)
-					b.mu.Unlock()
-				}
-				b.report()
-			}
-		}()
-	}
+	// A failed window is recorded and the others go on: the next run
+	// resumes it.
+	var g errgroup.Group
+	g.SetLimit(cfg.Workers)
 	stopTicker := b.tick()
-feed:
 	for _, w := range todo {
-		select {
-		case work <- w:
-		case <-ctx.Done():
-			break feed
+		if ctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil // interrupted while waiting for a worker: not started, not failed
+			}
+			if err := b.runWindow(ctx, w); err != nil {
+				cfg.Logger.Error("backfill window failed", "window", w.String(), "err", err)
+				b.mu.Lock()
+				b.failed = append(b.failed, w)
+				b.mu.Unlock()
+			}
+			b.report()
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
+	_ = g.Wait() // every window returns nil; failures are in b.failed
 	stopTicker()
 	b.report()
 

@@ -13,6 +13,7 @@ import (
 	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/streams"
+	"golang.org/x/sync/errgroup"
 )
 
 // parent is one fan-out parent: its id, and which of the counts its
@@ -174,34 +175,9 @@ func (r *run) runFanOut(ctx context.Context, st streams.Stream, out *sink) error
 	if err != nil {
 		return fmt.Errorf("listing parents (%s): %w", st.Parent, err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan parent)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-			cancel()
-		}
-		mu.Unlock()
-	}
-	for i := 0; i < r.cfg.Concurrency; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range work {
-				if err := r.listChildren(ctx, st, p.id, out); err != nil {
-					fail(err)
-				}
-			}
-		}()
-	}
-feed:
+	// The first failed parent cancels the others and fails the stream.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Concurrency)
 	for _, p := range parents {
 		if p.zero[st.SkipParentIfZero] {
 			out.mu.Lock()
@@ -209,16 +185,13 @@ feed:
 			out.mu.Unlock()
 			continue
 		}
-		select {
-		case work <- p:
-		case <-ctx.Done():
-			break feed
+		if gctx.Err() != nil {
+			break
 		}
+		g.Go(func() error { return r.listChildren(gctx, st, p.id, out) })
 	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	return ctx.Err()
 }

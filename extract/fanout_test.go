@@ -2,9 +2,13 @@ package extract
 
 import (
 	"bytes"
+	"context"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/extract/oktatest"
 )
 
 // A parent listing shared by fan-out streams costs its requests once, and
@@ -64,4 +68,40 @@ func summaryRow(summary, label string) []string {
 		}
 	}
 	return nil
+}
+
+// A parent whose children cannot be read fails its stream, with the
+// request's error, and stops the stream's other parents; the stream
+// sharing the parent listing goes on and is whole.
+func TestFanOutFailureFailsOnlyItsStream(t *testing.T) {
+	f := newFixture(t, fixtureOptions{server: oktatest.Options{Faults: []oktatest.Fault{
+		{Kind: oktatest.FaultStatus, Status: 503, Path: "/api/v1/groups/*/users", Nth: 3, Count: 1000},
+	}}})
+	cfg := f.config("group_members", "group_role_assignments")
+	cfg.Concurrency = 1 // one parent at a time: the count of requests below is exact
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byStream := map[string]StreamSummary{}
+	for _, st := range sum.Streams {
+		byStream[st.Stream] = st
+	}
+	if err := byStream["group_members"].Err; err == nil || !strings.Contains(err.Error(), "/api/v1/groups/") || !strings.Contains(err.Error(), "503") {
+		t.Errorf("group_members error = %v, want the failed member request and its 503", err)
+	}
+	if got := len(keysUnder(t, f.store, "data/okta/group_members/")); got != 0 {
+		t.Errorf("the failed stream left %d objects", got)
+	}
+	if err := byStream["group_role_assignments"].Err; err != nil {
+		t.Fatalf("group_role_assignments failed with its sibling: %v", err)
+	}
+	if got, want := len(readStream(t, f.store, "group_role_assignments")), f.org.Count("group_role_assignments"); got != want {
+		t.Errorf("group_role_assignments: %d records, want %d", got, want)
+	}
+	// Once a parent failed no other is asked: two listings that worked,
+	// then the failing one retried to its limit.
+	if got, want := f.srv.Stats().Paths["/api/v1/groups/{id}/users"], 2+okta.DefaultMaxRetries+1; got != want {
+		t.Errorf("%d member requests, want %d: the parents after the failed one were asked too", got, want)
+	}
 }
