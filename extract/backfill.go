@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/streams"
@@ -20,19 +22,87 @@ import (
 
 // BackfillConfig configures a historical system-log backfill.
 type BackfillConfig struct {
-	// Config carries the client, bucket, layout, clock and logger; its
-	// Streams, State, FullRefresh and StartDate are not used.
-	Config
+	// Client reads Okta.
+	Client *okta.Client
+	// Store is the bucket written to.
+	Store lake.Store
+	// Prefix is the key prefix under the bucket ("data" by default).
+	Prefix string
+	// Namespace is Airbyte's destination namespace ("okta").
+	Namespace string
+	// PathFormat is Airbyte's s3_path_format ("" for the default); it must
+	// not hold ${UUID}, so an interrupted window's objects can be found.
+	PathFormat string
+	// Envelope selects the line format.
+	Envelope lake.Envelope
+	// MaxFileSize rotates objects at this many compressed bytes (0: lake's default).
+	MaxFileSize int64
 	// Since and Until bound the events' published time: [Since, Until).
+	// Since is required and at most 90 days back; Until defaults to now,
+	// and a later one is now.
 	Since, Until time.Time
 	// Window is the length of each bounded request range (default 6h).
 	Window time.Duration
 	// Workers is how many windows run at once (default 4).
 	Workers int
+	// Clock tells time (default real).
+	Clock clock.Clock
+	// Logger receives progress and warnings.
+	Logger *slog.Logger
 	// Progress, when set, is called after each window and every
 	// ProgressEvery of wall time (default one second) while windows run.
 	Progress      func(BackfillProgress)
 	ProgressEvery time.Duration
+	// StaleAge is how old the leftovers of killed runs must be before the
+	// backfill removes them at its start (default lake.DefaultStaleAge).
+	StaleAge time.Duration
+}
+
+// SetDefaults fills zero fields, and bounds Until by now.
+func (c *BackfillConfig) SetDefaults() {
+	if c.Prefix == "" {
+		c.Prefix = "data"
+	}
+	if c.Namespace == "" {
+		c.Namespace = "okta"
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Window <= 0 {
+		c.Window = 6 * time.Hour
+	}
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.StaleAge <= 0 {
+		c.StaleAge = lake.DefaultStaleAge
+	}
+	if now := c.Clock.Now(); c.Until.IsZero() || c.Until.After(now) {
+		c.Until = now
+	}
+}
+
+// Validate reports the first invalid field (after SetDefaults).
+func (c *BackfillConfig) Validate() error {
+	switch {
+	case c.Client == nil || c.Store == nil:
+		return errors.New("backfill: no Okta client or bucket")
+	case c.Since.IsZero():
+		return errors.New("extract.BackfillConfig.Since: required")
+	case !c.Since.Before(c.Until):
+		return fmt.Errorf("extract.BackfillConfig.Since %s is not before extract.BackfillConfig.Until %s", c.Since.UTC().Format(time.RFC3339), c.Until.UTC().Format(time.RFC3339))
+	}
+	if err := checkRetention(c.Since, c.Clock.Now()); err != nil {
+		return fmt.Errorf("extract.BackfillConfig.Since: %w", err)
+	}
+	if strings.Contains(c.PathFormat, "${UUID}") {
+		return errors.New("extract.BackfillConfig.PathFormat: ${UUID} makes keys unpredictable, so an interrupted window could not be cleaned up; backfill needs a format without it")
+	}
+	return nil
 }
 
 // BackfillProgress is a snapshot for progress displays.
@@ -161,31 +231,11 @@ func BackfillStream() (streams.Stream, error) {
 // window interrupted mid-way has its partial objects removed before it is
 // read again, so a resumed backfill neither duplicates nor misses an event.
 func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error) {
-	cfg.Config.SetDefaults()
-	if cfg.Window <= 0 {
-		cfg.Window = 6 * time.Hour
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	now := cfg.Clock.Now()
-	if cfg.Until.IsZero() || cfg.Until.After(now) {
-		cfg.Until = now
-	}
-	switch {
-	case cfg.Client == nil || cfg.Store == nil:
-		return nil, errors.New("backfill: no Okta client or bucket")
-	case cfg.Since.IsZero():
-		return nil, errors.New("--since: required")
-	case !cfg.Since.Before(cfg.Until):
-		return nil, fmt.Errorf("--since %s is not before --until %s", cfg.Since.UTC().Format(time.RFC3339), cfg.Until.UTC().Format(time.RFC3339))
-	}
-	if err := checkRetention(cfg.Since, now); err != nil {
-		return nil, fmt.Errorf("--since: %w", err)
-	}
-	if strings.Contains(cfg.PathFormat, "${UUID}") {
-		return nil, errors.New("--path-format: ${UUID} makes keys unpredictable, so an interrupted window could not be cleaned up; backfill needs a format without it")
-	}
 	st, err := BackfillStream()
 	if err != nil {
 		return nil, err
@@ -196,7 +246,7 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 		return nil, fmt.Errorf("reading backfill progress %s: %w", stateKey, err)
 	}
 
-	cleaned := cleanStale(ctx, cfg.Config)
+	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)
 
 	b := &backfill{cfg: cfg, stream: st, state: &state, stateKey: stateKey, start: now}
 	var todo []Window

@@ -138,8 +138,8 @@ func BenchmarkBackfill30Days(b *testing.B) {
 		stop := sampleHeap()
 		t0 := clk.Now()
 		sum, err := Backfill(context.Background(), BackfillConfig{
-			Config: Config{Client: client, Store: store, Clock: clk},
-			Since:  since, Until: start, Window: 6 * time.Hour, Workers: 4,
+			Client: client, Store: store, Clock: clk,
+			Since: since, Until: start, Window: 6 * time.Hour, Workers: 4,
 		})
 		simWall := clk.Now().Sub(t0)
 		heap := stop()

@@ -30,7 +30,7 @@ func (r *run) checkStoredCursor(st streams.Stream) error {
 		return nil
 	}
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("stored cursor in state %s: %s; reset it with --full-refresh --streams %s (and --start-date if needed)",
+		return fmt.Errorf("stored cursor in state %s: %s; reset it with extract.Config.FullRefresh and extract.Config.Streams %s (and extract.Config.StartDate if needed)",
 			r.cfg.State.Where(), fmt.Sprintf(format, args...), st.Name)
 	}
 	later := func(field, v string, slack time.Duration) error {

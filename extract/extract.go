@@ -117,7 +117,8 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// Validate reports the first invalid field.
+// Validate reports the first invalid field (after SetDefaults), naming it
+// ("extract.Config.StartDate: ...").
 func (c *Config) Validate() error {
 	switch {
 	case c.Client == nil:
@@ -131,13 +132,13 @@ func (c *Config) Validate() error {
 		// A start date after now would become the cursor, and every later
 		// run would read nothing.
 		if now := c.Clock.Now(); c.StartDate.After(now) {
-			return fmt.Errorf("--start-date: %s is in the future (now is %s)",
+			return fmt.Errorf("extract.Config.StartDate: %s is in the future (now is %s): the first run would extract nothing and leave its cursor there",
 				c.StartDate.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		}
 		for _, s := range c.Streams {
 			if s.CursorKind == streams.CursorLogPolling {
 				if err := checkRetention(c.StartDate, c.Clock.Now()); err != nil {
-					return fmt.Errorf("--start-date: %w", err)
+					return fmt.Errorf("extract.Config.StartDate: %w", err)
 				}
 			}
 		}
@@ -232,7 +233,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	cleaned := cleanStale(ctx, cfg)
+	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)
 	r := &run{cfg: cfg, state: state, start: start, parents: map[string]*parentList{}}
 	r.planParents()
 	stopProgress := r.reportProgress()
@@ -272,18 +273,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // (incomplete S3 uploads, a directory's temp files), once old enough that no
 // concurrent run can still own them. A failure is only a warning: the
 // leftovers are invisible to readers, and the run's own work comes first.
-func cleanStale(ctx context.Context, cfg Config) int {
-	cleaner, ok := cfg.Store.(lake.StaleCleaner)
+func cleanStale(ctx context.Context, store lake.Store, prefix, namespace string, age time.Duration, log *slog.Logger) int {
+	cleaner, ok := store.(lake.StaleCleaner)
 	if !ok {
 		return 0
 	}
-	prefix := lake.JoinKey(cfg.Prefix, cfg.Namespace) + "/"
-	n, err := cleaner.CleanStale(ctx, prefix, cfg.StaleAge)
+	under := lake.JoinKey(prefix, namespace) + "/"
+	n, err := cleaner.CleanStale(ctx, under, age)
 	if err != nil {
-		cfg.Logger.Warn("cleaning leftovers of killed runs", "prefix", prefix, "removed", n, "err", err)
+		log.Warn("cleaning leftovers of killed runs", "prefix", under, "removed", n, "err", err)
 	}
 	if n > 0 {
-		cfg.Logger.Info("removed leftovers of killed runs (incomplete uploads or temp files)", "prefix", prefix, "removed", n, "older_than", cfg.StaleAge)
+		log.Info("removed leftovers of killed runs (incomplete uploads or temp files)", "prefix", under, "removed", n, "older_than", age)
 	}
 	return n
 }

@@ -119,7 +119,7 @@ func (c *Config) Validate() error {
 	case c.Port == nil:
 		return errors.New("load: no Port client")
 	case strings.ContainsAny(c.Name, "/\\") || strings.ContainsFunc(c.Name, unicode.IsControl) || c.Name == "." || c.Name == "..":
-		return fmt.Errorf("load: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
+		return fmt.Errorf("load.Config.Name: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	origin, err := ParseDomain(cfg.Domain)
 	if err != nil {
-		return nil, fmt.Errorf("--okta-domain: %w", err)
+		return nil, fmt.Errorf("okta.Config.Domain: %w", err)
 	}
 	c := &Client{
 		cfg:         cfg,
@@ -96,7 +96,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID != "" {
 		s, err := loadSigner(cfg.PrivateKey, cfg.KeyID)
 		if err != nil {
-			return nil, fmt.Errorf("--okta-private-key: %w", err)
+			return nil, fmt.Errorf("okta.Config.PrivateKey: %w", err)
 		}
 		c.tokens = newTokenSource(c, s)
 	}
