@@ -105,3 +105,23 @@ func TestFanOutFailureFailsOnlyItsStream(t *testing.T) {
 		t.Errorf("%d member requests, want %d: the parents after the failed one were asked too", got, want)
 	}
 }
+
+// Only a count that is there and is 0 skips a parent: anything else asks it.
+func TestCountIsZero(t *testing.T) {
+	const path = "_embedded.stats.usersCount"
+	tests := map[string]bool{
+		`{"id":"g","_embedded":{"stats":{"usersCount":0}}}`:    true,
+		`{"id":"g","_embedded":{"stats":{"usersCount":0.0}}}`:  true,
+		`{"id":"g","_embedded":{"stats":{"usersCount":3}}}`:    false,
+		`{"id":"g","_embedded":{"stats":{"usersCount":null}}}`: false,
+		`{"id":"g","_embedded":{"stats":{"usersCount":"0"}}}`:  false,
+		`{"id":"g","_embedded":{"stats":{}}}`:                  false,
+		`{"id":"g","_embedded":[]}`:                            false,
+		`{"id":"g"}`:                                           false,
+	}
+	for rec, want := range tests {
+		if got := countIsZero([]byte(rec), path); got != want {
+			t.Errorf("countIsZero(%s) = %v, want %v", rec, got, want)
+		}
+	}
+}
