@@ -27,8 +27,9 @@ demo:
 	$(GO) run ./cmd/oktalake demo
 
 ## test: every test, against a real MinIO server on loopback (built once, cached in $(TOOLS_DIR))
+##   and a real DuckDB (the Go binding's prebuilt engine, linked with cgo: needs gcc)
 test: minio jq
-	OKTALAKE_MINIO_BIN=$(MINIO) OKTALAKE_REQUIRE_MINIO=1 OKTALAKE_REQUIRE_JQ=1 \
+	OKTALAKE_MINIO_BIN=$(MINIO) OKTALAKE_REQUIRE_MINIO=1 OKTALAKE_REQUIRE_JQ=1 OKTALAKE_REQUIRE_DUCKDB=1 \
 		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: benchmarks; each reports ratios against a baseline measured in the same run
