@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"sort"
 	"strings"
@@ -12,26 +13,96 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/streams"
+	"golang.org/x/sync/errgroup"
 )
 
 // BackfillConfig configures a historical system-log backfill.
 type BackfillConfig struct {
-	// Config carries the client, bucket, layout, clock and logger; its
-	// Streams, State, FullRefresh and StartDate are not used.
-	Config
+	// Client reads Okta.
+	Client *okta.Client
+	// Store is the bucket written to.
+	Store lake.Store
+	// Prefix is the key prefix under the bucket ("data" by default).
+	Prefix string
+	// Namespace is Airbyte's destination namespace ("okta").
+	Namespace string
+	// PathFormat is Airbyte's s3_path_format ("" for the default); it must
+	// not hold ${UUID}, so an interrupted window's objects can be found.
+	PathFormat string
+	// Envelope selects the line format.
+	Envelope lake.Envelope
+	// MaxFileSize rotates objects at this many compressed bytes (0: lake's default).
+	MaxFileSize int64
 	// Since and Until bound the events' published time: [Since, Until).
+	// Since is required and at most 90 days back; Until defaults to now,
+	// and a later one is now.
 	Since, Until time.Time
 	// Window is the length of each bounded request range (default 6h).
 	Window time.Duration
 	// Workers is how many windows run at once (default 4).
 	Workers int
+	// Clock tells time (default real).
+	Clock clock.Clock
+	// Logger receives progress and warnings.
+	Logger *slog.Logger
 	// Progress, when set, is called after each window and every
 	// ProgressEvery of wall time (default one second) while windows run.
 	Progress      func(BackfillProgress)
 	ProgressEvery time.Duration
+	// StaleAge is how old the leftovers of killed runs must be before the
+	// backfill removes them at its start (default lake.DefaultStaleAge).
+	StaleAge time.Duration
+}
+
+// SetDefaults fills zero fields, and bounds Until by now.
+func (c *BackfillConfig) SetDefaults() {
+	if c.Prefix == "" {
+		c.Prefix = "data"
+	}
+	if c.Namespace == "" {
+		c.Namespace = "okta"
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Window <= 0 {
+		c.Window = 6 * time.Hour
+	}
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.StaleAge <= 0 {
+		c.StaleAge = lake.DefaultStaleAge
+	}
+	if now := c.Clock.Now(); c.Until.IsZero() || c.Until.After(now) {
+		c.Until = now
+	}
+}
+
+// Validate reports the first invalid field (after SetDefaults).
+func (c *BackfillConfig) Validate() error {
+	switch {
+	case c.Client == nil || c.Store == nil:
+		return errors.New("backfill: no Okta client or bucket")
+	case c.Since.IsZero():
+		return errors.New("extract.BackfillConfig.Since: required")
+	case !c.Since.Before(c.Until):
+		return fmt.Errorf("extract.BackfillConfig.Since %s is not before extract.BackfillConfig.Until %s", c.Since.UTC().Format(time.RFC3339), c.Until.UTC().Format(time.RFC3339))
+	}
+	if err := checkRetention(c.Since, c.Clock.Now()); err != nil {
+		return fmt.Errorf("extract.BackfillConfig.Since: %w", err)
+	}
+	if strings.Contains(c.PathFormat, "${UUID}") {
+		return errors.New("extract.BackfillConfig.PathFormat: ${UUID} makes keys unpredictable, so an interrupted window could not be cleaned up; backfill needs a format without it")
+	}
+	return nil
 }
 
 // BackfillProgress is a snapshot for progress displays.
@@ -137,6 +208,17 @@ func SplitWindows(since, until time.Time, d time.Duration) []Window {
 	return out
 }
 
+// BackfillStream is the stream backfill reads: the catalog's System Log
+// stream (streams.CursorLogPolling), read in bounded since/until windows
+// instead of polling.
+func BackfillStream() (streams.Stream, error) {
+	ss := streams.WithCursor(streams.CursorLogPolling)
+	if len(ss) != 1 {
+		return streams.Stream{}, fmt.Errorf("backfill: the catalog has %d log-polling streams, want exactly one", len(ss))
+	}
+	return ss[0], nil
+}
+
 // Backfill reads system-log events published in [Since, Until) through
 // bounded requests (since+until), several windows at once within the
 // governor, and writes each event under the year/month/day of its published
@@ -144,39 +226,22 @@ func SplitWindows(since, until time.Time, d time.Duration) []Window {
 // window interrupted mid-way has its partial objects removed before it is
 // read again, so a resumed backfill neither duplicates nor misses an event.
 func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error) {
-	cfg.Config.SetDefaults()
-	if cfg.Window <= 0 {
-		cfg.Window = 6 * time.Hour
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	now := cfg.Clock.Now()
-	if cfg.Until.IsZero() || cfg.Until.After(now) {
-		cfg.Until = now
+	st, err := BackfillStream()
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case cfg.Client == nil || cfg.Store == nil:
-		return nil, errors.New("backfill: no Okta client or bucket")
-	case cfg.Since.IsZero():
-		return nil, errors.New("--since: required")
-	case !cfg.Since.Before(cfg.Until):
-		return nil, fmt.Errorf("--since %s is not before --until %s", cfg.Since.UTC().Format(time.RFC3339), cfg.Until.UTC().Format(time.RFC3339))
-	}
-	if err := checkRetention(cfg.Since, now); err != nil {
-		return nil, fmt.Errorf("--since: %w", err)
-	}
-	if strings.Contains(cfg.PathFormat, "${UUID}") {
-		return nil, errors.New("--path-format: ${UUID} makes keys unpredictable, so an interrupted window could not be cleaned up; backfill needs a format without it")
-	}
-	st, _ := streams.Lookup("logs")
 	stateKey := lake.BackfillStateKey(cfg.Prefix, cfg.Namespace, st.Name)
 	var state BackfillState
 	if _, err := lake.ReadJSON(ctx, cfg.Store, stateKey, &state); err != nil {
 		return nil, fmt.Errorf("reading backfill progress %s: %w", stateKey, err)
 	}
 
-	cleaned := cleanStale(ctx, cfg.Config)
+	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)
 
 	b := &backfill{cfg: cfg, stream: st, state: &state, stateKey: stateKey, start: now}
 	var todo []Window
@@ -189,34 +254,30 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 	}
 	b.total = b.skipped + len(todo)
 
-	work := make(chan Window)
-	var wg sync.WaitGroup
-	for i := 0; i < cfg.Workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for w := range work {
-				if err := b.runWindow(ctx, w); err != nil {
-					cfg.Logger.Error("backfill window failed", "window", w.String(), "err", err)
-					b.mu.Lock()
-					b.failed = append(b.failed, w)
-					b.mu.Unlock()
-				}
-				b.report()
-			}
-		}()
-	}
+	// A failed window is recorded and the others go on: the next run
+	// resumes it.
+	var g errgroup.Group
+	g.SetLimit(cfg.Workers)
 	stopTicker := b.tick()
-feed:
 	for _, w := range todo {
-		select {
-		case work <- w:
-		case <-ctx.Done():
-			break feed
+		if ctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil // interrupted while waiting for a worker: not started, not failed
+			}
+			if err := b.runWindow(ctx, w); err != nil {
+				cfg.Logger.Error("backfill window failed", "window", w.String(), "err", err)
+				b.mu.Lock()
+				b.failed = append(b.failed, w)
+				b.mu.Unlock()
+			}
+			b.report()
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
+	_ = g.Wait() // every window returns nil; failures are in b.failed
 	stopTicker()
 	b.report()
 

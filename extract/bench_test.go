@@ -28,8 +28,8 @@ var (
 
 // enterpriseLimits are Enterprise-like per-minute limits.
 var enterpriseLimits = map[string]int{
-	streams.BucketUsers: 600, streams.BucketGroups: 600, streams.BucketApps: 100,
-	streams.BucketLogs: 120, streams.BucketOther: 600,
+	oktatest.BucketUsers: 600, oktatest.BucketGroups: 600, oktatest.BucketApps: 100,
+	oktatest.BucketLogs: 120, oktatest.BucketOther: 600,
 }
 
 func benchOrg(now time.Time) oktatest.OrgConfig {
@@ -83,7 +83,7 @@ func BenchmarkExtractUsers100k(b *testing.B) {
 		srv.Close()
 		users := org.Count("users")
 		minimum := int(math.Ceil(float64(users) / 200))
-		requests := srv.Stats().Requests[streams.BucketUsers]
+		requests := srv.Stats().Requests[oktatest.BucketUsers]
 		b.ReportMetric(float64(requests)/float64(minimum), "requests/min")
 		b.ReportMetric(wall.Seconds(), "wall_s")
 		b.ReportMetric(wall.Seconds()/(float64(minimum)*0.020), "wall/latency_floor")
@@ -138,8 +138,8 @@ func BenchmarkBackfill30Days(b *testing.B) {
 		stop := sampleHeap()
 		t0 := clk.Now()
 		sum, err := Backfill(context.Background(), BackfillConfig{
-			Config: Config{Client: client, Store: store, Clock: clk},
-			Since:  since, Until: start, Window: 6 * time.Hour, Workers: 4,
+			Client: client, Store: store, Clock: clk,
+			Since: since, Until: start, Window: 6 * time.Hour, Workers: 4,
 		})
 		simWall := clk.Now().Sub(t0)
 		heap := stop()
@@ -155,13 +155,13 @@ func BenchmarkBackfill30Days(b *testing.B) {
 			minimum += max(1, int(math.Ceil(float64(org.CountLogs(w.Since, w.Until, start))/1000)))
 		}
 		floor := rateFloor(st.Requests)
-		b.ReportMetric(float64(st.Requests[streams.BucketLogs])/float64(minimum), "requests/min")
+		b.ReportMetric(float64(st.Requests[oktatest.BucketLogs])/float64(minimum), "requests/min")
 		b.ReportMetric(simWall.Seconds()/floor.Seconds(), "wall/floor")
 		b.ReportMetric(float64(st.TooManyRequests), "429s")
 		b.ReportMetric(float64(sum.Events), "events")
 		b.ReportMetric(rss, "peak_rss_MB")
 		b.ReportMetric(heap, "peak_heap_MB")
-		b.Logf("%d events, %d requests (minimum %d), simulated wall %s vs floor %s", sum.Events, st.Requests[streams.BucketLogs], minimum, simWall.Round(time.Second), floor.Round(time.Second))
+		b.Logf("%d events, %d requests (minimum %d), simulated wall %s vs floor %s", sum.Events, st.Requests[oktatest.BucketLogs], minimum, simWall.Round(time.Second), floor.Round(time.Second))
 	}
 }
 
@@ -214,9 +214,9 @@ func minimumRequests(b *testing.B, org *oktatest.Org, store lake.Store) (int, ma
 		if st.Parent != "" {
 			continue
 		}
-		add(st.Bucket(), pages(org.Count(st.Name), st.PageSize))
+		add(oktatest.BucketFor(st.Path), pages(org.Count(st.Name), st.PageSize))
 	}
-	add(streams.BucketLogs, 1)
+	add(oktatest.BucketLogs, 1)
 	children := func(stream, field string) map[string]int {
 		counts := map[string]int{}
 		eachRecord(b, store, stream, func(r map[string]any) {
@@ -228,24 +228,24 @@ func minimumRequests(b *testing.B, org *oktatest.Org, store lake.Store) (int, ma
 	nonEmpty := cfg.Groups - int(math.Round(float64(cfg.Groups-1)*cfg.EmptyGroupFraction))
 	members := children("group_members", "groupId")
 	for _, n := range members {
-		add(streams.BucketGroups, pages(n, 1000))
+		add(oktatest.BucketGroups, pages(n, 1000))
 	}
-	add(streams.BucketGroups, max(0, nonEmpty-len(members)))
-	add(streams.BucketGroups, cfg.Groups) // group roles: every group is asked
-	add(streams.BucketGroups, 1)          // the full parent list (groups' own listing is incremental)
+	add(oktatest.BucketGroups, max(0, nonEmpty-len(members)))
+	add(oktatest.BucketGroups, cfg.Groups) // group roles: every group is asked
+	add(oktatest.BucketGroups, 1)          // the full parent list (groups' own listing is incremental)
 	for _, s := range []struct {
 		stream string
 		size   int
 	}{{"application_users", 500}, {"application_groups", 200}} {
 		c := children(s.stream, "appId")
 		for _, n := range c {
-			add(streams.BucketApps, pages(n, s.size))
+			add(oktatest.BucketApps, pages(n, s.size))
 		}
-		add(streams.BucketApps, cfg.Apps-len(c))
+		add(oktatest.BucketApps, cfg.Apps-len(c))
 	}
-	add(streams.BucketOther, cfg.CustomRoles) // permissions
-	add(streams.BucketOther, 1)               // assignees
-	add(streams.BucketUsers, len(org.AdminIDs()))
+	add(oktatest.BucketOther, cfg.CustomRoles) // permissions
+	add(oktatest.BucketOther, 1)               // assignees
+	add(oktatest.BucketUsers, len(org.AdminIDs()))
 	total := 0
 	for _, n := range perBucket {
 		total += n

@@ -30,7 +30,7 @@ func (r *run) checkStoredCursor(st streams.Stream) error {
 		return nil
 	}
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("stored cursor in state %s: %s; reset it with --full-refresh --streams %s (and --start-date if needed)",
+		return fmt.Errorf("stored cursor in state %s: %s; reset it with extract.Config.FullRefresh and extract.Config.Streams %s (and extract.Config.StartDate if needed)",
 			r.cfg.State.Where(), fmt.Sprintf(format, args...), st.Name)
 	}
 	later := func(field, v string, slack time.Duration) error {
@@ -40,12 +40,12 @@ func (r *run) checkStoredCursor(st streams.Stream) error {
 		}
 		return fail("%s %s is later than this run's start %s, so nothing would be read", field, v, formatTime(r.start))
 	}
-	if st.Cursor == "lastUpdated" && ss.LastUpdated != "" {
+	if st.CursorKind == streams.CursorLastUpdated && ss.LastUpdated != "" {
 		if err := later("lastUpdated", ss.LastUpdated, 0); err != nil {
 			return err
 		}
 	}
-	if st.Name != "logs" {
+	if st.CursorKind != streams.CursorLogPolling {
 		return nil
 	}
 	if ss.Published != "" {

@@ -42,8 +42,8 @@ func TestFutureStartDateRefused(t *testing.T) {
 			if err == nil && sum != nil {
 				err = sum.Err()
 			}
-			if err == nil || !containsAll(err.Error(), "--start-date", "future") {
-				t.Fatalf("err = %v, want a --start-date in the future error", err)
+			if err == nil || !containsAll(err.Error(), "extract.Config.StartDate", "future") {
+				t.Fatalf("err = %v, want a StartDate in the future error", err)
 			}
 			if st := loadState(t, f.store); len(st.Streams) != 0 {
 				t.Errorf("state saved anyway: %+v", st.Streams)
@@ -78,7 +78,7 @@ func TestFutureCursorInStateRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = sum.Err()
-			if err == nil || !containsAll(err.Error(), stateKey, tc.stream, tc.field, "later than", "--full-refresh") {
+			if err == nil || !containsAll(err.Error(), stateKey, tc.stream, tc.field, "later than", "extract.Config.FullRefresh") {
 				t.Fatalf("err = %v, want a future-cursor error naming %s, %s and %s", err, stateKey, tc.stream, tc.field)
 			}
 			if got := loadState(t, f.store).Streams[tc.stream]; got != tc.state {

@@ -117,7 +117,8 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// Validate reports the first invalid field.
+// Validate reports the first invalid field (after SetDefaults), naming it
+// ("extract.Config.StartDate: ...").
 func (c *Config) Validate() error {
 	switch {
 	case c.Client == nil:
@@ -131,13 +132,13 @@ func (c *Config) Validate() error {
 		// A start date after now would become the cursor, and every later
 		// run would read nothing.
 		if now := c.Clock.Now(); c.StartDate.After(now) {
-			return fmt.Errorf("--start-date: %s is in the future (now is %s)",
+			return fmt.Errorf("extract.Config.StartDate: %s is in the future (now is %s): the first run would extract nothing and leave its cursor there",
 				c.StartDate.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		}
 		for _, s := range c.Streams {
-			if s.Name == "logs" {
+			if s.CursorKind == streams.CursorLogPolling {
 				if err := checkRetention(c.StartDate, c.Clock.Now()); err != nil {
-					return fmt.Errorf("--start-date: %w", err)
+					return fmt.Errorf("extract.Config.StartDate: %w", err)
 				}
 			}
 		}
@@ -172,9 +173,27 @@ type StreamSummary struct {
 	Keys []string
 }
 
+// ParentSummary counts one parent listing that fan-out streams share: its
+// requests are booked here, once, not to the child streams.
+type ParentSummary struct {
+	// Name labels it: "<parent> (parents)", e.g. "groups (parents)", or
+	// "users (admins)" for a listing of the parents' own (streams.Source.Name).
+	Name string
+	// Source is the listing's first request (path and query).
+	Source string
+	// Parents is how many parents were listed.
+	Parents int64
+	// Okta counts the listing's requests, waits, 429s, retries and errors.
+	Okta    okta.BucketStats
+	Err     error
+	Elapsed time.Duration
+}
+
 // Summary is the outcome of one run.
 type Summary struct {
 	Streams []StreamSummary
+	// Parents are the shared parent listings, in the order first needed.
+	Parents []ParentSummary
 	Buckets map[string]okta.BucketStats
 	Elapsed time.Duration
 	// Cleaned counts the leftovers of killed runs removed at the start.
@@ -214,7 +233,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	cleaned := cleanStale(ctx, cfg)
+	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)
 	r := &run{cfg: cfg, state: state, start: start, parents: map[string]*parentList{}}
 	r.planParents()
 	stopProgress := r.reportProgress()
@@ -243,7 +262,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	for i := range results {
 		results[i].Okta = tags[results[i].Stream]
 	}
-	out := &Summary{Streams: results, Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start), Cleaned: cleaned}
+	out := &Summary{Streams: results, Parents: r.parentSummaries(tags), Buckets: cfg.Client.Stats(), Elapsed: cfg.Clock.Now().Sub(start), Cleaned: cleaned}
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
@@ -254,18 +273,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // (incomplete S3 uploads, a directory's temp files), once old enough that no
 // concurrent run can still own them. A failure is only a warning: the
 // leftovers are invisible to readers, and the run's own work comes first.
-func cleanStale(ctx context.Context, cfg Config) int {
-	cleaner, ok := cfg.Store.(lake.StaleCleaner)
+func cleanStale(ctx context.Context, store lake.Store, prefix, namespace string, age time.Duration, log *slog.Logger) int {
+	cleaner, ok := store.(lake.StaleCleaner)
 	if !ok {
 		return 0
 	}
-	prefix := lake.JoinKey(cfg.Prefix, cfg.Namespace) + "/"
-	n, err := cleaner.CleanStale(ctx, prefix, cfg.StaleAge)
+	under := lake.JoinKey(prefix, namespace) + "/"
+	n, err := cleaner.CleanStale(ctx, under, age)
 	if err != nil {
-		cfg.Logger.Warn("cleaning leftovers of killed runs", "prefix", prefix, "removed", n, "err", err)
+		log.Warn("cleaning leftovers of killed runs", "prefix", under, "removed", n, "err", err)
 	}
 	if n > 0 {
-		cfg.Logger.Info("removed leftovers of killed runs (incomplete uploads or temp files)", "prefix", prefix, "removed", n, "older_than", cfg.StaleAge)
+		log.Info("removed leftovers of killed runs (incomplete uploads or temp files)", "prefix", under, "removed", n, "older_than", age)
 	}
 	return n
 }
@@ -276,7 +295,10 @@ type run struct {
 	cfg         Config
 	state       State
 	start       time.Time
+	// parents are the parent listings by first request; parentOrder
+	// holds them in the order planned.
 	parents     map[string]*parentList
+	parentOrder []*parentList
 }
 
 func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
@@ -301,7 +323,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	out := &sink{ctx: ctx, w: w, sum: &sum, total: &r.records}
 	var newState *StreamState
 	switch {
-	case st.Name == "logs":
+	case st.CursorKind == streams.CursorLogPolling:
 		newState, err = r.runLogs(ctx, st, out)
 	case st.Parent != "":
 		err = r.runFanOut(ctx, st, out)
@@ -394,9 +416,9 @@ func (r *run) reportProgress() (stop func()) {
 	})
 }
 
-// runTopLevel lists a stream with no parent. Users and groups are incremental
-// on lastUpdated through Okta's filter, which also returns DEPROVISIONED users
-// (a plain list hides them).
+// runTopLevel lists a stream with no parent. Streams with CursorLastUpdated
+// (users, groups) are incremental on lastUpdated through Okta's filter, which
+// also returns DEPROVISIONED users (a plain list hides them).
 func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*StreamState, error) {
 	q := url.Values{}
 	for k, v := range st.Query {
@@ -405,14 +427,15 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	if st.PageSize > 0 {
 		q.Set("limit", fmt.Sprint(st.PageSize))
 	}
+	incremental := st.CursorKind == streams.CursorLastUpdated
 	var cursor string
-	if st.Cursor == "lastUpdated" {
+	if incremental {
 		cursor = r.startCursor(st.Name)
 		q.Set("filter", fmt.Sprintf("lastUpdated gt %q", cursor))
 	}
 	maxSeen := cursor
 	err := r.cfg.Client.List(ctx, st.Path+"?"+q.Encode(), okta.ListOptions{ItemsField: st.ItemsField, BodyNext: st.BodyNext}, func(p *okta.Page) error {
-		if st.Cursor == "lastUpdated" {
+		if incremental {
 			for _, rec := range p.Records {
 				if v := stringField(rec, "lastUpdated"); v > maxSeen {
 					maxSeen = v
@@ -424,7 +447,7 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	if err != nil {
 		return nil, err
 	}
-	if st.Cursor != "lastUpdated" {
+	if !incremental {
 		return nil, nil
 	}
 	// Never move the cursor past the run's start: an update made while we
@@ -441,7 +464,7 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	return &StreamState{LastUpdated: next}, nil
 }
 
-// startCursor is where an incremental users/groups run starts.
+// startCursor is where an incremental lastUpdated run starts.
 func (r *run) startCursor(stream string) string {
 	if !r.cfg.FullRefresh {
 		if s, ok := r.state.Streams[stream]; ok && s.LastUpdated != "" {

@@ -35,7 +35,7 @@ func (w *windowCounter) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		win := w.clock.Now().Unix() / 60
 		w.mu.Lock()
-		w.counts[streams.BucketFor(r.URL.Path)+"@"+time.Unix(win*60, 0).UTC().Format("15:04")]++
+		w.counts[oktatest.BucketFor(r.URL.Path)+"@"+time.Unix(win*60, 0).UTC().Format("15:04")]++
 		w.mu.Unlock()
 	}
 	w.next.ServeHTTP(rw, r)
@@ -50,7 +50,7 @@ func TestGovernorKeepsWithinShare(t *testing.T) {
 	orgCfg := oktatest.DefaultOrgConfig()
 	orgCfg.Now = start
 	org := oktatest.NewOrg(orgCfg)
-	limits := map[string]int{streams.BucketUsers: 20, streams.BucketGroups: 20, streams.BucketApps: 20, streams.BucketLogs: 20, streams.BucketOther: 20}
+	limits := map[string]int{oktatest.BucketUsers: 20, oktatest.BucketGroups: 20, oktatest.BucketApps: 20, oktatest.BucketLogs: 20, oktatest.BucketOther: 20}
 	srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Limits: limits})
 	defer srv.Close()
 	wc := &windowCounter{clock: clk, counts: map[string]int{}, next: srv}

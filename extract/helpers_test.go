@@ -149,6 +149,17 @@ func uniqueField(recs []map[string]any, field string) map[string]int {
 	return out
 }
 
+// backfillConfig is a backfill of [since, until) on the client, bucket,
+// layout, clock and logger of an extract configuration.
+func backfillConfig(c Config, since, until time.Time) BackfillConfig {
+	return BackfillConfig{
+		Client: c.Client, Store: c.Store, Prefix: c.Prefix, Namespace: c.Namespace,
+		PathFormat: c.PathFormat, Envelope: c.Envelope, MaxFileSize: c.MaxFileSize,
+		Clock: c.Clock, Logger: c.Logger, StaleAge: c.StaleAge,
+		Since: since, Until: until,
+	}
+}
+
 func mustRun(t *testing.T, cfg Config) *Summary {
 	t.Helper()
 	sum, err := Run(context.Background(), cfg)

@@ -137,7 +137,8 @@ func TestBackfillResumeAfterKill(t *testing.T) {
 	since := f.org.Now().Add(-20 * 24 * time.Hour).Truncate(24 * time.Hour)
 	until := f.org.Now().Truncate(time.Hour)
 	fs := &failingStore{Store: f.store, failAt: 9}
-	bc := BackfillConfig{Config: f.config("logs"), Since: since, Until: until, Window: 12 * time.Hour, Workers: 3}
+	bc := backfillConfig(f.config("logs"), since, until)
+	bc.Window, bc.Workers = 12*time.Hour, 3
 	bc.Store = fs
 	sum, err := Backfill(context.Background(), bc)
 	if err == nil || len(sum.Failed) == 0 {
@@ -178,7 +179,7 @@ func TestBackfillResumeAfterKill(t *testing.T) {
 
 func TestBackfillRefusesBeyondRetention(t *testing.T) {
 	f := newFixture(t, fixtureOptions{})
-	_, err := Backfill(context.Background(), BackfillConfig{Config: f.config("logs"), Since: f.clock.Now().Add(-100 * 24 * time.Hour)})
+	_, err := Backfill(context.Background(), backfillConfig(f.config("logs"), f.clock.Now().Add(-100*24*time.Hour), time.Time{}))
 	if err == nil || !strings.Contains(err.Error(), "90-day") {
 		t.Fatalf("err = %v, want the 90-day retention error", err)
 	}

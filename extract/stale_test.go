@@ -61,7 +61,7 @@ func TestExtractCleansLeftoversOfKilledRuns(t *testing.T) {
 			case "backfill":
 				cfg := f.config("logs")
 				cfg.Logger = log
-				sum, err := Backfill(context.Background(), BackfillConfig{Config: cfg, Since: f.clock.Now().Add(-2 * time.Hour)})
+				sum, err := Backfill(context.Background(), backfillConfig(cfg, f.clock.Now().Add(-2*time.Hour), time.Time{}))
 				if err != nil {
 					t.Fatal(err)
 				}

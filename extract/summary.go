@@ -9,7 +9,8 @@ import (
 	"github.com/oktalake/oktalake/extract/okta"
 )
 
-// WriteTo prints the run summary as two tables: per stream, then per Okta
+// WriteTo prints the run summary as two tables: per stream (then per shared
+// parent listing, whose requests are booked to it alone), then per Okta
 // rate-limit bucket.
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
@@ -22,6 +23,14 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Objects, humanBytes(st.Bytes),
 			st.Okta.Requests, st.Okta.Waits, st.Okta.TooMany, st.Okta.Errors, st.Skipped, st.Elapsed.Round(time.Millisecond), status)
+	}
+	for _, p := range s.Parents {
+		status := "ok"
+		if p.Err != nil {
+			status = "FAILED" // the child streams say why
+		}
+		fmt.Fprintf(tw, "%s\t%d\t-\t-\t%d\t%d\t%d\t%d\t-\t%s\t%s\t\n", p.Name, p.Parents,
+			p.Okta.Requests, p.Okta.Waits, p.Okta.TooMany, p.Okta.Errors, p.Elapsed.Round(time.Millisecond), status)
 	}
 	tw.Flush()
 	for _, st := range s.Streams {

@@ -70,7 +70,7 @@ func URLHasCredentials(raw string) bool {
 
 // parseBucketURL parses an s3:// or file:// bucket URL, refusing what a
 // bucket URL cannot mean: credentials (userinfo), a query or fragment, and
-// for s3 a port (an endpoint belongs in --s3-endpoint). Errors are
+// for s3 a port (an endpoint belongs in StoreOptions.S3Endpoint). Errors are
 // *BucketURLError and never contain the refused parts.
 func parseBucketURL(raw string) (*url.URL, error) {
 	refuse := func(reason string) error { return &BucketURLError{URL: RedactBucketURL(raw), Reason: reason} }
@@ -89,11 +89,11 @@ func parseBucketURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.RawQuery != "" || u.ForceQuery:
-		return nil, refuse("a query (?...) is not part of a bucket URL (s3://bucket/prefix or file:///dir); the endpoint goes in --s3-endpoint, the region in --s3-region")
+		return nil, refuse("a query (?...) is not part of a bucket URL (s3://bucket/prefix or file:///dir); the endpoint goes in lake.StoreOptions.S3Endpoint, the region in lake.StoreOptions.Region")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return nil, refuse("a fragment (#...) is not part of a bucket URL (s3://bucket/prefix or file:///dir)")
 	case u.Scheme == "s3" && u.Port() != "":
-		return nil, refuse("an S3 bucket name has no port: an S3-compatible server such as MinIO goes in --s3-endpoint (http://127.0.0.1:9000), the bucket in s3://bucket/prefix")
+		return nil, refuse("an S3 bucket name has no port: an S3-compatible server such as MinIO goes in lake.StoreOptions.S3Endpoint (http://127.0.0.1:9000), the bucket in s3://bucket/prefix")
 	}
 	return u, nil
 }

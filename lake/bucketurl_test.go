@@ -25,7 +25,7 @@ func TestOpenStoreRefusesCredentialsAndQueriesWithoutEchoingThem(t *testing.T) {
 		{"s3://bucket?" + query, "query"},
 		{"s3://bucket/x#" + query, "fragment"},
 		{"file:///tmp/lake?" + query, "query"},
-		{"s3://127.0.0.1:9000/bucket", "--s3-endpoint"},
+		{"s3://127.0.0.1:9000/bucket", "lake.StoreOptions.S3Endpoint"},
 	}
 	for _, tt := range tests {
 		_, _, err := OpenStore(context.Background(), tt.url, StoreOptions{S3Endpoint: "http://127.0.0.1:1", AccessKey: "a", SecretKey: "b"})

@@ -22,17 +22,8 @@ import (
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load/mapping"
 	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/streams"
 )
-
-// StreamOrder is the order streams load in, so relation targets exist
-// before the entities that point at them: users and groups before
-// memberships, users before role assignments and events. Streams not listed
-// load afterwards in name order.
-var StreamOrder = []string{
-	"users", "groups", "applications", "custom_roles", "resource_sets",
-	"permissions", "group_members", "application_users", "application_groups",
-	"user_role_assignments", "group_role_assignments", "logs",
-}
 
 // Config configures the loader.
 type Config struct {
@@ -127,7 +118,7 @@ func (c *Config) Validate() error {
 	case c.Port == nil:
 		return errors.New("load: no Port client")
 	case strings.ContainsAny(c.Name, "/\\") || strings.ContainsFunc(c.Name, unicode.IsControl) || c.Name == "." || c.Name == "..":
-		return fmt.Errorf("load: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
+		return fmt.Errorf("load.Config.Name: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
 	}
 	return nil
 }
@@ -307,9 +298,14 @@ func (l *Loader) streamNames(ctx context.Context) ([]string, error) {
 	return orderStreams(found), nil
 }
 
+// orderStreams puts the streams found in the order they load in
+// (streams.LoadOrder), so relation targets exist before the entities that
+// point at them: users and groups before memberships, users before role
+// assignments and events. Streams the catalog does not know load
+// afterwards in name order.
 func orderStreams(found map[string]bool) []string {
 	var out []string
-	for _, s := range StreamOrder {
+	for _, s := range streams.LoadOrder() {
 		if found[s] {
 			out = append(out, s)
 			delete(found, s)

@@ -62,7 +62,7 @@ func (s *Summary) Err() error {
 	case s.Stopped != "":
 		return errors.New(s.Stopped)
 	case s.Listing != "" && !s.Follow && s.Found == 0:
-		return fmt.Errorf("no data objects under %s: nothing to load (check --bucket, its prefix and --namespace)", s.Listing)
+		return fmt.Errorf("no data objects under %s: nothing to load (check load.Config.Store, load.Config.Prefix and load.Config.Namespace)", s.Listing)
 	case given == 0 || s.Entities()+deletes > 0:
 		return nil
 	case s.DeadLettered() > 0:

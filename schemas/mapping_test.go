@@ -3,7 +3,9 @@ package schemas
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -213,5 +215,50 @@ func TestDefaultMappingKeepsEveryMembership(t *testing.T) {
 				t.Errorf("%d records made %d distinct entities", len(recs), len(ids))
 			}
 		})
+	}
+}
+
+// TestCatalogReferencesFollowTheDefaultMapping holds the catalog's load
+// dependencies (Parent and References) to the relations the default mapping
+// fills: every stream whose entities a stream's relations point at loads
+// before it, and the catalog names no dependency the mapping does not use.
+func TestCatalogReferencesFollowTheDefaultMapping(t *testing.T) {
+	bps := loadBlueprints(t)
+	entries := loadDefaultMapping(t)
+	streamOf := func(e mappingEntry) string {
+		_, rest, _ := strings.Cut(e.Filter, `== "`)
+		name, _, _ := strings.Cut(rest, `"`)
+		return name
+	}
+	makers := map[string][]string{} // blueprint → streams whose entities it holds
+	for _, e := range entries {
+		makers[e.Blueprint] = append(makers[e.Blueprint], streamOf(e))
+	}
+	want := map[string]map[string]bool{} // stream → streams its relations point at
+	for _, e := range entries {
+		s := streamOf(e)
+		if want[s] == nil {
+			want[s] = map[string]bool{}
+		}
+		for rel := range e.Entity.Relations {
+			for _, target := range makers[bps[e.Blueprint].Relations[rel].Target] {
+				if target != s {
+					want[s][target] = true
+				}
+			}
+		}
+	}
+	for _, st := range streams.All() {
+		got := map[string]bool{}
+		for _, d := range st.References {
+			got[d] = true
+		}
+		if st.Parent != "" {
+			got[st.Parent] = true
+		}
+		if !maps.Equal(got, want[st.Name]) {
+			t.Errorf("%s: the catalog has it depend on %v (Parent and References), the default mapping's relations point at %v",
+				st.Name, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want[st.Name])))
+		}
 	}
 }

@@ -15,15 +15,42 @@ const (
 	Incremental = "incremental"
 )
 
-// Rate-limit buckets: Okta counts requests per endpoint family, so the
-// governor paces each one separately.
+// CursorKind says how a stream is read incrementally; extract runs each
+// kind its own way and never asks for a stream by name.
+type CursorKind int
+
 const (
-	BucketUsers  = "users"
-	BucketGroups = "groups"
-	BucketApps   = "apps"
-	BucketLogs   = "logs"
-	BucketOther  = "other"
+	// CursorNone: every run reads the whole stream (full refresh).
+	CursorNone CursorKind = iota
+	// CursorLastUpdated: Okta's filter `lastUpdated gt "<cursor>"`, which also
+	// returns DEPROVISIONED users; the cursor is the newest lastUpdated read,
+	// kept behind the run's start.
+	CursorLastUpdated
+	// CursorLogPolling: the System Log's polling mode (since, ascending, no
+	// until); the cursor is the next link of the last page read, because
+	// events are persisted out of published order. Backfill reads the same
+	// stream in bounded since/until windows.
+	CursorLogPolling
 )
+
+// Source is an endpoint that lists records: its path, fixed query and how
+// its pages come.
+type Source struct {
+	// Path is the endpoint; for fan-out streams it holds {id}, replaced by each parent's id.
+	Path string
+	// Query holds fixed query parameters (besides limit and the cursor filter).
+	Query map[string]string
+	// PageSize is the endpoint's maximum page size (0: the endpoint takes no limit).
+	PageSize int
+	// ItemsField names the body field holding the records when the body is an
+	// object ("roles", "permissions", "resource-sets"); "" when it is an array.
+	ItemsField string
+	// BodyNext says the next page is in the body's _links.next.href, not in a Link header.
+	BodyNext bool
+	// Name names a parent listing in the run summary, as "<parent> (<Name>)"
+	// ("" is "parents").
+	Name string
+}
 
 // Stream describes one Okta stream.
 type Stream struct {
@@ -37,6 +64,8 @@ type Stream struct {
 	PrimaryKey []string
 	// Cursor is the incremental cursor field ("" for full refresh).
 	Cursor string
+	// CursorKind is how the stream reads incrementally (CursorNone for full refresh).
+	CursorKind CursorKind
 	// PageSize is the endpoint's maximum page size (0: the endpoint takes no limit).
 	PageSize int
 	// ItemsField names the body field holding the records when the body is an
@@ -47,10 +76,22 @@ type Stream struct {
 	// Parent is the stream whose records fan out into this one ("" for none).
 	Parent string
 	// ParentSource is the endpoint listing the parents when it differs from the
-	// parent stream's own (user_role_assignments lists only admins).
-	ParentSource string
+	// parent stream's own (user_role_assignments lists only admins); nil
+	// lists the parent stream's endpoint.
+	ParentSource *Source
 	// ParentIDField is the field added to each child record with its parent's id.
 	ParentIDField string
+	// SkipParentIfZero is the dotted path of a count in the parent record
+	// that, when 0, says the parent has no children here, so it costs no
+	// request ("" asks every parent).
+	SkipParentIfZero string
+	// References are the streams, besides Parent, whose entities this
+	// stream's entities point at (the default mapping's relation targets):
+	// they load first.
+	References []string
+	// OceanKinds are the kinds of Port's Okta Ocean integration that name
+	// this stream in an Ocean-dialect mapping (besides the stream name).
+	OceanKinds []string
 	// Scope is the OAuth scope the stream needs.
 	Scope string
 	// Description is one line for `oktalake streams`.
@@ -65,56 +106,70 @@ func (s Stream) SyncMode() string {
 	return FullRefresh
 }
 
-// Bucket is the Okta rate-limit bucket the stream's requests count against.
-func (s Stream) Bucket() string { return BucketFor(s.Path) }
-
-// BucketFor classifies an API path into its Okta rate-limit bucket.
-func BucketFor(path string) string {
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	switch {
-	case hasSegmentPrefix(path, "/api/v1/logs"):
-		return BucketLogs
-	case hasSegmentPrefix(path, "/api/v1/users"):
-		return BucketUsers
-	case hasSegmentPrefix(path, "/api/v1/groups"):
-		return BucketGroups
-	case hasSegmentPrefix(path, "/api/v1/apps"):
-		return BucketApps
-	default:
-		return BucketOther
-	}
+// Source is the stream's own endpoint.
+func (s Stream) Source() Source {
+	return Source{Path: s.Path, Query: s.Query, PageSize: s.PageSize, ItemsField: s.ItemsField, BodyNext: s.BodyNext}
 }
 
-func hasSegmentPrefix(path, prefix string) bool {
-	return path == prefix || strings.HasPrefix(path, prefix+"/")
+// ParentListing is the endpoint listing a fan-out stream's parents: its
+// ParentSource, else the parent stream's own endpoint. Parents are listed
+// in full (no cursor filter), whatever the parent stream's cursor.
+func (s Stream) ParentListing() (Source, bool) {
+	if s.Parent == "" {
+		return Source{}, false
+	}
+	if s.ParentSource != nil {
+		return *s.ParentSource, true
+	}
+	p, ok := Lookup(s.Parent)
+	if !ok {
+		return Source{}, false
+	}
+	return p.Source(), true
 }
 
+// catalog is every stream, parents before their children. References follow
+// the relations the default mapping (schemas/mappings/default.json) gives.
 var catalog = []Stream{
-	{Name: "users", Path: "/api/v1/users", PrimaryKey: []string{"id"}, Cursor: "lastUpdated", PageSize: 200, Scope: "okta.users.read",
+	{Name: "users", Path: "/api/v1/users", PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 200,
+		OceanKinds: []string{"okta-user"}, Scope: "okta.users.read",
 		Description: "Users of every status, DEPROVISIONED included"},
-	{Name: "groups", Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PrimaryKey: []string{"id"}, Cursor: "lastUpdated", PageSize: 10000, Scope: "okta.groups.read",
+	{Name: "groups", Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 10000,
+		OceanKinds: []string{"okta-group"}, Scope: "okta.groups.read",
 		Description: "Groups, with member counts from expand=stats"},
-	{Name: "group_members", Path: "/api/v1/groups/{id}/users", PrimaryKey: []string{"groupId", "id"}, PageSize: 1000, Parent: "groups", ParentIDField: "groupId", Scope: "okta.groups.read",
+	// expand=stats on the groups listing gives each group's usersCount:
+	// an empty group costs no member request.
+	{Name: "group_members", Path: "/api/v1/groups/{id}/users", PrimaryKey: []string{"groupId", "id"}, PageSize: 1000,
+		Parent: "groups", ParentIDField: "groupId", SkipParentIfZero: "_embedded.stats.usersCount", References: []string{"users"}, Scope: "okta.groups.read",
 		Description: "Members of each non-empty group"},
-	{Name: "applications", Path: "/api/v1/apps", PrimaryKey: []string{"id"}, PageSize: 200, Scope: "okta.apps.read",
+	{Name: "applications", Path: "/api/v1/apps", PrimaryKey: []string{"id"}, PageSize: 200,
+		OceanKinds: []string{"okta-application"}, Scope: "okta.apps.read",
 		Description: "Applications"},
-	{Name: "application_users", Path: "/api/v1/apps/{id}/users", PrimaryKey: []string{"appId", "id"}, PageSize: 500, Parent: "applications", ParentIDField: "appId", Scope: "okta.apps.read",
+	{Name: "application_users", Path: "/api/v1/apps/{id}/users", PrimaryKey: []string{"appId", "id"}, PageSize: 500,
+		Parent: "applications", ParentIDField: "appId", References: []string{"users"}, Scope: "okta.apps.read",
 		Description: "Users assigned to each application"},
-	{Name: "application_groups", Path: "/api/v1/apps/{id}/groups", PrimaryKey: []string{"appId", "id"}, PageSize: 200, Parent: "applications", ParentIDField: "appId", Scope: "okta.apps.read",
+	{Name: "application_groups", Path: "/api/v1/apps/{id}/groups", PrimaryKey: []string{"appId", "id"}, PageSize: 200,
+		Parent: "applications", ParentIDField: "appId", References: []string{"groups"}, Scope: "okta.apps.read",
 		Description: "Groups assigned to each application"},
 	{Name: "custom_roles", Path: "/api/v1/iam/roles", PrimaryKey: []string{"id"}, ItemsField: "roles", Scope: "okta.roles.read",
 		Description: "Custom admin roles"},
-	{Name: "permissions", Path: "/api/v1/iam/roles/{id}/permissions", PrimaryKey: []string{"roleId", "label"}, ItemsField: "permissions", Parent: "custom_roles", ParentIDField: "roleId", Scope: "okta.roles.read",
+	{Name: "permissions", Path: "/api/v1/iam/roles/{id}/permissions", PrimaryKey: []string{"roleId", "label"}, ItemsField: "permissions",
+		Parent: "custom_roles", ParentIDField: "roleId", Scope: "okta.roles.read",
 		Description: "Permissions of each custom role"},
-	{Name: "user_role_assignments", Path: "/api/v1/users/{id}/roles", PrimaryKey: []string{"userId", "id"}, Parent: "users", ParentSource: "/api/v1/iam/assignees/users", ParentIDField: "userId", Scope: "okta.roles.read",
+	// /api/v1/iam/assignees/users lists only the users holding admin roles
+	// (100 a page at most, body paging), so role fan-out costs one request
+	// per admin, not one per user of the org.
+	{Name: "user_role_assignments", Path: "/api/v1/users/{id}/roles", PrimaryKey: []string{"userId", "id"},
+		Parent: "users", ParentSource: &Source{Path: "/api/v1/iam/assignees/users", PageSize: 100, ItemsField: "value", BodyNext: true, Name: "admins"},
+		ParentIDField: "userId", References: []string{"custom_roles", "resource_sets"}, Scope: "okta.roles.read",
 		Description: "Admin roles assigned to users (admins only, from /iam/assignees/users)"},
-	{Name: "group_role_assignments", Path: "/api/v1/groups/{id}/roles", PrimaryKey: []string{"groupId", "id"}, Parent: "groups", ParentIDField: "groupId", Scope: "okta.roles.read",
+	{Name: "group_role_assignments", Path: "/api/v1/groups/{id}/roles", PrimaryKey: []string{"groupId", "id"},
+		Parent: "groups", ParentIDField: "groupId", References: []string{"custom_roles", "resource_sets"}, Scope: "okta.roles.read",
 		Description: "Admin roles assigned to groups"},
 	{Name: "resource_sets", Path: "/api/v1/iam/resource-sets", PrimaryKey: []string{"id"}, ItemsField: "resource-sets", BodyNext: true, Scope: "okta.roles.read",
 		Description: "Resource sets of custom admin roles"},
-	{Name: "logs", Path: "/api/v1/logs", PrimaryKey: []string{"uuid"}, Cursor: "published", PageSize: 1000, Scope: "okta.logs.read",
+	{Name: "logs", Path: "/api/v1/logs", PrimaryKey: []string{"uuid"}, Cursor: "published", CursorKind: CursorLogPolling, PageSize: 1000,
+		References: []string{"users"}, Scope: "okta.logs.read",
 		Description: "System log events"},
 }
 
@@ -179,6 +234,39 @@ func Scopes(ss []Stream) []string {
 			seen[s.Scope] = true
 			out = append(out, s.Scope)
 		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// WithCursor returns the streams read with cursor kind k, in catalog order.
+func WithCursor(k CursorKind) []Stream {
+	var out []Stream
+	for _, s := range catalog {
+		if s.CursorKind == k {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ByOceanKind returns the stream an Ocean kind names.
+func ByOceanKind(kind string) (Stream, bool) {
+	for _, s := range catalog {
+		for _, k := range s.OceanKinds {
+			if k == kind {
+				return s, true
+			}
+		}
+	}
+	return Stream{}, false
+}
+
+// OceanKinds returns every Ocean kind the catalog knows, sorted.
+func OceanKinds() []string {
+	var out []string
+	for _, s := range catalog {
+		out = append(out, s.OceanKinds...)
 	}
 	sort.Strings(out)
 	return out

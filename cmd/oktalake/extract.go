@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/extract"
+	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/internal/schedule"
 	"github.com/oktalake/oktalake/streams"
 	"github.com/urfave/cli/v2"
@@ -50,12 +51,6 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			// A start date after now would become the cursor and every later
-			// run would read nothing.
-			if now := time.Now().UTC(); start.After(now) {
-				return usagef("--start-date: %s is in the future (now is %s): the first run would extract nothing and leave its cursor there",
-					c.String("start-date"), now.Format(time.RFC3339))
-			}
 			if every := c.Duration("every"); every < 0 {
 				return usagef("--every: %s is negative (want an interval such as 1h, or 0 to run once)", c.String("every"))
 			}
@@ -67,7 +62,7 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			b, err := openWritableBucket(c)
+			b, err := openBucket(c)
 			if err != nil {
 				return err
 			}
@@ -80,6 +75,15 @@ func extractCommand() *cli.Command {
 			if f := c.String("state"); f != "" {
 				cfg.State = extract.NewFileState(f)
 			}
+			// Refused before the bucket is written or Okta asked: a start
+			// date after now, one beyond the logs' retention.
+			cfg.SetDefaults()
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
+			}
+			if err := b.checkWritable(c.Context); err != nil {
+				return err
+			}
 			if isTerminal(c.App.ErrWriter) {
 				cfg.Progress = func(p extract.Progress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
 			}
@@ -89,7 +93,7 @@ func extractCommand() *cli.Command {
 					fmt.Fprint(c.App.ErrWriter, "\r\033[K")
 				}
 				if sum != nil {
-					sum.WriteTo(c.App.Writer)
+					printSummary(c.App.Writer, sum)
 				}
 				if err != nil {
 					return err
@@ -135,22 +139,30 @@ func backfillLogsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			logs, _ := streams.Lookup("logs")
+			logs, err := extract.BackfillStream()
+			if err != nil {
+				return err
+			}
 			client, err := newOktaClient(c, log, streams.Scopes([]streams.Stream{logs}))
 			if err != nil {
 				return err
 			}
-			b, err := openWritableBucket(c)
+			b, err := openBucket(c)
 			if err != nil {
 				return err
 			}
 			cfg := extract.BackfillConfig{
-				Config: extract.Config{
-					Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-					PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
-					Logger: log,
-				},
+				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
 				Since: since, Until: until, Window: c.Duration("window"), Workers: c.Int("workers"),
+				Logger: log,
+			}
+			cfg.SetDefaults()
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
+			}
+			if err := b.checkWritable(c.Context); err != nil {
+				return err
 			}
 			if isTerminal(c.App.ErrWriter) {
 				cfg.Progress = func(p extract.BackfillProgress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
@@ -160,7 +172,7 @@ func backfillLogsCommand() *cli.Command {
 				fmt.Fprintln(c.App.ErrWriter)
 			}
 			if sum != nil {
-				sum.WriteTo(c.App.Writer)
+				printSummary(c.App.Writer, sum)
 			}
 			if errors.Is(err, context.Canceled) {
 				return fmt.Errorf("interrupted: finished windows are recorded; run the same command to resume")
@@ -196,13 +208,13 @@ func printCatalog(w io.Writer) error {
 			cursor = "-"
 		}
 		parent := s.Parent
-		if s.ParentSource != "" {
-			parent += " (" + s.ParentSource + ")"
+		if s.ParentSource != nil {
+			parent += " (" + s.ParentSource.Path + ")"
 		}
 		if parent == "" {
 			parent = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, joinFields(s.PrimaryKey), cursor, s.SyncMode(), s.Path, parent, s.Bucket())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, joinFields(s.PrimaryKey), cursor, s.SyncMode(), s.Path, parent, okta.BucketFor(s.Path))
 	}
 	return tw.Flush()
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -136,18 +138,21 @@ func bucketPrefix(c *cli.Context, urlPrefix string) string {
 	}
 }
 
-// openWritableBucket opens the bucket and proves it takes writes before any
-// Okta request is made, so a wrong bucket fails in a second, not after a
-// long read.
-func openWritableBucket(c *cli.Context) (*bucket, error) {
-	b, err := openBucket(c)
-	if err != nil {
-		return nil, err
+// checkWritable proves the bucket takes writes before any Okta request is
+// made, so a wrong bucket fails in a second, not after a long read.
+func (b *bucket) checkWritable(ctx context.Context) error {
+	if err := lake.CheckWritable(ctx, b.store, b.prefix); err != nil {
+		return fmt.Errorf("bucket %s: %w", b.url, err)
 	}
-	if err := lake.CheckWritable(c.Context, b.store, b.prefix); err != nil {
-		return nil, fmt.Errorf("bucket %s: %w", b.url, err)
-	}
-	return b, nil
+	return nil
+}
+
+// printSummary prints a run's summary with the configuration fields its
+// errors name shown as flags.
+func printSummary(w io.Writer, sum io.WriterTo) {
+	var buf bytes.Buffer
+	sum.WriteTo(&buf)
+	io.WriteString(w, flagNames(buf.String()))
 }
 
 func writerOptions(c *cli.Context, log *slog.Logger) (lake.Envelope, error) {

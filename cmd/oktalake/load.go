@@ -60,12 +60,6 @@ func newPortClient(c *cli.Context, log *slog.Logger) (*port.Client, error) {
 		BaseURL: c.String("port-base-url"), ClientID: c.String("port-client-id"), ClientSecret: c.String("port-client-secret"),
 		Concurrency: c.Int("port-concurrency"), Merge: &merge, CreateMissingRelated: &create, Logger: log,
 	}
-	switch {
-	case cfg.ClientID == "":
-		return nil, usagef("--port-client-id (or PORT_CLIENT_ID) is required to talk to Port")
-	case cfg.ClientSecret == "":
-		return nil, usagef("--port-client-secret (or PORT_CLIENT_SECRET) is required to talk to Port")
-	}
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError{err}

@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "oktalake: interrupted: open objects were aborted; committed objects and the state that covers them are kept")
 		return 1
 	}
-	fmt.Fprintf(stderr, "oktalake: %v\n", err)
+	fmt.Fprintf(stderr, "oktalake: %s\n", flagNames(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) || isCLIUsage(err) {
 		return 2

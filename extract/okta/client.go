@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
-	"github.com/oktalake/oktalake/streams"
 )
 
 const (
@@ -62,7 +61,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	origin, err := ParseDomain(cfg.Domain)
 	if err != nil {
-		return nil, fmt.Errorf("--okta-domain: %w", err)
+		return nil, fmt.Errorf("okta.Config.Domain: %w", err)
 	}
 	c := &Client{
 		cfg:         cfg,
@@ -97,7 +96,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID != "" {
 		s, err := loadSigner(cfg.PrivateKey, cfg.KeyID)
 		if err != nil {
-			return nil, fmt.Errorf("--okta-private-key: %w", err)
+			return nil, fmt.Errorf("okta.Config.PrivateKey: %w", err)
 		}
 		c.tokens = newTokenSource(c, s)
 	}
@@ -145,7 +144,7 @@ func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
 // get is the retry loop around one GET. check, when set, validates a 2xx
 // body: invalid JSON is retried a few times, any other check error is final.
 func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) error) (*Response, error) {
-	bucket := streams.BucketFor(u.Path)
+	bucket := BucketFor(u.Path)
 	perRule := map[string]int{}
 	renewed := false
 	for attempt := 0; ; attempt++ {

@@ -82,44 +82,44 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// Validate checks the configuration; its errors name the flag to fix and
-// never echo a secret.
+// Validate checks the configuration; its errors name the field to fix
+// ("okta.Config.Domain: ...") and never echo a secret.
 func (c Config) Validate() error {
 	if _, err := ParseDomain(c.Domain); err != nil {
-		return fmt.Errorf("--okta-domain: %w", err)
+		return fmt.Errorf("okta.Config.Domain: %w", err)
 	}
 	oauth := c.ClientID != "" || c.PrivateKey != ""
 	switch {
 	case c.APIToken != "" && oauth:
-		return errors.New("--okta-api-token, --okta-client-id: give either an API token or OAuth client credentials, not both")
+		return errors.New("okta.Config.APIToken, okta.Config.ClientID: give either an API token or OAuth client credentials, not both")
 	case c.APIToken == "" && !oauth:
-		return errors.New("--okta-api-token, --okta-client-id: give an API token or OAuth client credentials (client id and private key)")
+		return errors.New("okta.Config.APIToken, okta.Config.ClientID: give an API token or OAuth client credentials (client id and private key)")
 	case oauth && c.ClientID == "":
-		return errors.New("--okta-client-id: required with --okta-private-key")
+		return errors.New("okta.Config.ClientID: required with okta.Config.PrivateKey")
 	case oauth && c.PrivateKey == "":
-		return errors.New("--okta-private-key: required with --okta-client-id")
+		return errors.New("okta.Config.PrivateKey: required with okta.Config.ClientID")
 	}
 	if c.APIToken != "" && strings.ContainsAny(c.APIToken, " \t\r\n") {
-		return errors.New("--okta-api-token: contains white space (give the token alone, without \"SSWS \")")
+		return errors.New("okta.Config.APIToken: contains white space (give the token alone, without \"SSWS \")")
 	}
 	if oauth {
 		if _, err := loadSigner(c.PrivateKey, c.KeyID); err != nil {
-			return fmt.Errorf("--okta-private-key: %w", err)
+			return fmt.Errorf("okta.Config.PrivateKey: %w", err)
 		}
 		if len(c.Scopes) == 0 {
-			return errors.New("--streams: OAuth needs at least one scope and the chosen streams give none")
+			return errors.New("okta.Config.Scopes: OAuth needs at least one scope and the chosen streams give none")
 		}
 	}
 	if !(c.RateLimitShare >= 0 && c.RateLimitShare <= 1) { // 0 is unset; also catches NaN
-		return fmt.Errorf("--rate-limit-share: must be in (0, 1], got %v", c.RateLimitShare)
+		return fmt.Errorf("okta.Config.RateLimitShare: must be in (0, 1], got %v", c.RateLimitShare)
 	}
 	if c.MaxConcurrency < 0 {
-		return fmt.Errorf("--max-concurrency: must be positive, got %d", c.MaxConcurrency)
+		return fmt.Errorf("okta.Config.MaxConcurrency: must be positive, got %d", c.MaxConcurrency)
 	}
 	return nil
 }
 
-// ParseDomain turns the --okta-domain value into the org's origin URL
+// ParseDomain turns a Config.Domain value into the org's origin URL
 // (scheme, host and port; no path).
 func ParseDomain(domain string) (*url.URL, error) {
 	d := strings.TrimSpace(domain)

@@ -65,17 +65,17 @@ func TestValidate(t *testing.T) {
 	}{
 		{name: "token", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok"}},
 		{name: "oauth", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1", PrivateKey: key, Scopes: []string{"okta.users.read"}}},
-		{name: "no domain", cfg: Config{APIToken: "tok"}, wantErr: "--okta-domain: missing"},
+		{name: "no domain", cfg: Config{APIToken: "tok"}, wantErr: "okta.Config.Domain: missing"},
 		{name: "both", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", ClientID: "0oa1", PrivateKey: key}, wantErr: "not both"},
 		{name: "neither", cfg: Config{Domain: "dev-1.okta.com"}, wantErr: "give an API token or OAuth client credentials"},
-		{name: "key without client", cfg: Config{Domain: "dev-1.okta.com", PrivateKey: key}, wantErr: "--okta-client-id: required"},
-		{name: "client without key", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1"}, wantErr: "--okta-private-key: required"},
-		{name: "bad key", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1", PrivateKey: "-----BEGIN PRIVATE KEY-----\nnotakey\n-----END PRIVATE KEY-----\n", Scopes: []string{"s"}}, wantErr: "--okta-private-key"},
+		{name: "key without client", cfg: Config{Domain: "dev-1.okta.com", PrivateKey: key}, wantErr: "okta.Config.ClientID: required"},
+		{name: "client without key", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1"}, wantErr: "okta.Config.PrivateKey: required"},
+		{name: "bad key", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1", PrivateKey: "-----BEGIN PRIVATE KEY-----\nnotakey\n-----END PRIVATE KEY-----\n", Scopes: []string{"s"}}, wantErr: "okta.Config.PrivateKey"},
 		{name: "no scopes", cfg: Config{Domain: "dev-1.okta.com", ClientID: "0oa1", PrivateKey: key}, wantErr: "scope"},
-		{name: "share too big", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: 1.5}, wantErr: "--rate-limit-share"},
-		{name: "negative share", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: -0.1}, wantErr: "--rate-limit-share"},
-		{name: "negative concurrency", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", MaxConcurrency: -1}, wantErr: "--max-concurrency"},
-		{name: "token with a space", cfg: Config{Domain: "dev-1.okta.com", APIToken: "SSWS tok"}, wantErr: "--okta-api-token: contains white space"},
+		{name: "share too big", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: 1.5}, wantErr: "okta.Config.RateLimitShare"},
+		{name: "negative share", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", RateLimitShare: -0.1}, wantErr: "okta.Config.RateLimitShare"},
+		{name: "negative concurrency", cfg: Config{Domain: "dev-1.okta.com", APIToken: "tok", MaxConcurrency: -1}, wantErr: "okta.Config.MaxConcurrency"},
+		{name: "token with a space", cfg: Config{Domain: "dev-1.okta.com", APIToken: "SSWS tok"}, wantErr: "okta.Config.APIToken: contains white space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

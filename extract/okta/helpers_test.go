@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktalake/oktalake/extract/oktatest"
 	"github.com/oktalake/oktalake/internal/clock"
-	"github.com/oktalake/oktalake/streams"
 )
 
 const testToken = "00testSSWStokenDoNotLeak"
@@ -88,7 +88,7 @@ func (s *limitedOkta) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.clk.Now()
 	start := now.Truncate(s.window)
 	reset := start.Add(s.window)
-	bucket := streams.BucketFor(r.URL.Path)
+	bucket := oktatest.BucketFor(r.URL.Path)
 
 	s.mu.Lock()
 	if s.counts[bucket] == nil {

@@ -378,8 +378,8 @@ func TestInvalidPrivateKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(Config{Domain: "dev-1.okta.com", ClientID: testClientID, PrivateKey: tt.key, Scopes: []string{"okta.users.read"}})
-			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "--okta-private-key: ") {
-				t.Fatalf("New error = %v, want --okta-private-key: ... %q", err, tt.want)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "okta.Config.PrivateKey: ") {
+				t.Fatalf("New error = %v, want okta.Config.PrivateKey: ... %q", err, tt.want)
 			}
 			for _, secret := range []string{"c2VjcmV0LWtleS1ib2R5", bare[:40], bare[len(bare)-40:]} {
 				if strings.Contains(err.Error(), secret) {

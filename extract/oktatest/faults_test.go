@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/oktalake/oktalake/streams"
 )
 
 func TestFaults(t *testing.T) {
@@ -97,7 +95,7 @@ func TestFaultFraction(t *testing.T) {
 		for i := 0; i < 200; i++ {
 			out = append(out, fetchOutcome(t, s, "/api/v1/logs?limit=1").code)
 		}
-		if st := s.Stats(); st.Faults < 30 || st.Faults > 70 || st.Requests[streams.BucketLogs] != 200 {
+		if st := s.Stats(); st.Faults < 30 || st.Faults > 70 || st.Requests[BucketLogs] != 200 {
 			t.Fatalf("%d faults in 200 requests at 25%%", st.Faults)
 		}
 		return out

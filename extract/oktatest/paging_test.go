@@ -38,8 +38,8 @@ func extractStream(t *testing.T, s *Server, st streams.Stream, limit int) []map[
 		return collect(t, s, st.Path+"?"+query.Encode(), st.ItemsField, st.BodyNext, nil)
 	}
 	var parents []string
-	if st.ParentSource != "" {
-		for _, p := range collect(t, s, st.ParentSource, "value", true, nil) {
+	if src := st.ParentSource; src != nil {
+		for _, p := range collect(t, s, src.Path, src.ItemsField, src.BodyNext, nil) {
 			parents = append(parents, p["id"].(string))
 		}
 	} else {

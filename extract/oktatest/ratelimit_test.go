@@ -8,15 +8,13 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/oktalake/oktalake/streams"
 )
 
 // TestRateLimitWindow checks the headers counting down, the 429 past the
 // limit, bucket independence and the window rolling over on the minute.
 func TestRateLimitWindow(t *testing.T) {
 	sp := mustSpec(t)
-	s, clk := startServer(t, testOrgConfig(), Options{Limits: map[string]int{streams.BucketUsers: 3}})
+	s, clk := startServer(t, testOrgConfig(), Options{Limits: map[string]int{BucketUsers: 3}})
 	clk.Set(testNow.Add(10 * time.Second))
 	wantReset := strconv.FormatInt(testNow.Add(time.Minute).Unix(), 10)
 	for i, want := range []struct {
@@ -53,8 +51,8 @@ func TestRateLimitWindow(t *testing.T) {
 		t.Fatalf("new window: %d remaining %s", r.status, r.header.Get("X-Rate-Limit-Remaining"))
 	}
 	st := s.Stats()
-	if st.Requests[streams.BucketUsers] != 5 || st.Requests[streams.BucketGroups] != 1 || st.TooManyRequests != 1 ||
-		st.TooManyByBucket[streams.BucketUsers] != 1 || st.Paths["/api/v1/users"] != 4 || st.Paths["/api/v1/users/{id}"] != 1 {
+	if st.Requests[BucketUsers] != 5 || st.Requests[BucketGroups] != 1 || st.TooManyRequests != 1 ||
+		st.TooManyByBucket[BucketUsers] != 1 || st.Paths["/api/v1/users"] != 4 || st.Paths["/api/v1/users/{id}"] != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 }
@@ -94,7 +92,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	if first.status != 200 || second.status != 429 {
 		t.Fatalf("held request %d, concurrent request %d; want 200 and 429", first.status, second.status)
 	}
-	if st := s.Stats(); st.MaxInFlight != 2 || st.TooManyByBucket[streams.BucketApps] != 1 {
+	if st := s.Stats(); st.MaxInFlight != 2 || st.TooManyByBucket[BucketApps] != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 	if got := clk.Now(); !got.Equal(testNow.Add(time.Second)) {

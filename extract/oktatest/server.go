@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
-	"github.com/oktalake/oktalake/streams"
 )
 
 // Options configure a Server. The zero value serves an unlimited, instant,
@@ -33,9 +32,9 @@ type Options struct {
 	Clock clock.Clock
 	// Latency is slept on Clock before every request is answered.
 	Latency time.Duration
-	// Limits caps requests per rate-limit bucket (streams.BucketUsers …
-	// streams.BucketOther) per 60-second window aligned to whole minutes.
-	// A missing or zero entry is unlimited.
+	// Limits caps requests per rate-limit bucket (BucketUsers … BucketOther,
+	// as BucketFor classifies paths) per 60-second window aligned to whole
+	// minutes. A missing or zero entry is unlimited.
 	Limits map[string]int
 	// Concurrency caps requests in flight; more get 429. Zero is unlimited.
 	Concurrency int
@@ -145,7 +144,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
 	rt, params := matchRoute(r.URL.Path)
-	bucket := streams.BucketFor(r.URL.Path)
+	bucket := BucketFor(r.URL.Path)
 	s.mu.Lock()
 	s.stats.Requests[bucket]++
 	s.stats.Paths[rt.pattern]++

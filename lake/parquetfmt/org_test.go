@@ -99,8 +99,8 @@ func withLimit(path string, st streams.Stream) string {
 func parentIDs(ctx context.Context, c *okta.Client, st streams.Stream) ([]string, error) {
 	var recs []json.RawMessage
 	var err error
-	if st.ParentSource != "" {
-		recs, err = listAll(ctx, c, st.ParentSource+"?limit=100", okta.ListOptions{ItemsField: "value", BodyNext: true})
+	if src := st.ParentSource; src != nil {
+		recs, err = listAll(ctx, c, fmt.Sprintf("%s?limit=%d", src.Path, src.PageSize), okta.ListOptions{ItemsField: src.ItemsField, BodyNext: src.BodyNext})
 	} else {
 		p, _ := streams.Lookup(st.Parent)
 		recs, err = listAll(ctx, c, withLimit(p.Path, p), okta.ListOptions{ItemsField: p.ItemsField, BodyNext: p.BodyNext})

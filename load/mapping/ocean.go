@@ -2,19 +2,10 @@ package mapping
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/oktalake/oktalake/streams"
 )
-
-// oceanKinds maps the kinds of Port's Okta Ocean integration to our streams.
-// A stream name is also accepted as a kind, so any stream can be mapped.
-var oceanKinds = map[string]string{
-	"okta-user":        "users",
-	"okta-group":       "groups",
-	"okta-application": "applications",
-}
 
 // oceanEnrichments are selector options of Port's Okta integration that make
 // Ocean fetch more data per record. oktalake maps records as they are stored,
@@ -27,20 +18,17 @@ var oceanEnrichments = map[string]string{
 
 var oceanTopKeys = map[string]bool{"resources": true, "createMissingRelatedEntities": true, "deleteDependentEntities": true}
 
-// kindStreams resolves an Ocean kind to the streams it maps.
+// kindStreams resolves an Ocean kind to the streams it maps: the kinds of
+// Port's Okta Ocean integration the catalog gives (streams.Stream.OceanKinds),
+// and any stream name, so any stream can be mapped.
 func kindStreams(kind string) (map[string]bool, error) {
-	if s, ok := oceanKinds[kind]; ok {
-		return map[string]bool{s: true}, nil
+	if s, ok := streams.ByOceanKind(kind); ok {
+		return map[string]bool{s.Name: true}, nil
 	}
 	if _, ok := streams.Lookup(kind); ok {
 		return map[string]bool{kind: true}, nil
 	}
-	known := make([]string, 0, len(oceanKinds))
-	for k := range oceanKinds {
-		known = append(known, k)
-	}
-	sort.Strings(known)
-	known = append(known, streams.Names()...)
+	known := append(streams.OceanKinds(), streams.Names()...)
 	return nil, fmt.Errorf("unknown kind %q (known: %s)", kind, strings.Join(known, ", "))
 }
 

@@ -80,20 +80,20 @@ func (c *Config) SetDefaults() {
 	}
 }
 
-// Validate reports the first invalid field.
+// Validate reports the first invalid field, naming it ("port.Config.ClientID: ...").
 func (c *Config) Validate() error {
 	if c.ClientID == "" {
-		return errors.New("port client id is required")
+		return errors.New("port.Config.ClientID: required to talk to Port")
 	}
 	if c.ClientSecret == "" {
-		return errors.New("port client secret is required")
+		return errors.New("port.Config.ClientSecret: required to talk to Port")
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("port base url %q: want an http(s) URL", c.BaseURL)
+		return fmt.Errorf("port.Config.BaseURL: %q: want an http(s) URL", c.BaseURL)
 	}
 	if c.Concurrency < 1 {
-		return fmt.Errorf("port concurrency %d: want at least 1", c.Concurrency)
+		return fmt.Errorf("port.Config.Concurrency: %d: want at least 1", c.Concurrency)
 	}
 	return nil
 }

@@ -33,10 +33,10 @@ func TestConfigValidate(t *testing.T) {
 		want string
 	}{
 		{"valid", func(*Config) {}, ""},
-		{"no id", func(c *Config) { c.ClientID = "" }, "client id"},
-		{"no secret", func(c *Config) { c.ClientSecret = "" }, "client secret"},
+		{"no id", func(c *Config) { c.ClientID = "" }, "port.Config.ClientID"},
+		{"no secret", func(c *Config) { c.ClientSecret = "" }, "port.Config.ClientSecret"},
 		{"bad url", func(c *Config) { c.BaseURL = "api.port.io" }, `"api.port.io"`},
-		{"concurrency", func(c *Config) { c.Concurrency = -2 }, "concurrency -2"},
+		{"concurrency", func(c *Config) { c.Concurrency = -2 }, "port.Config.Concurrency: -2"},
 	}
 	for _, tt := range tests {
 		c := ok()
