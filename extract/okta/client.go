@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/internal/httpx"
 	"github.com/oktalake/oktalake/streams"
 )
 
@@ -183,12 +184,12 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 			c.tokens.invalidate(o.token)
 			renewed = true
 		case actWaitReset:
-			wait = backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
+			wait = httpx.Backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
 			if rl, ok := parseRateLimit(resp.Header); ok {
 				wait = resetAfter(rl.reset, resp.Header, o.received) + resetMargin - c.clk.Now().Sub(o.received)
 			}
 		case actBackoff:
-			wait = backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
+			wait = httpx.Backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
 		}
 		level := slog.LevelDebug
 		if o.status == http.StatusTooManyRequests {

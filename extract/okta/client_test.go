@@ -252,14 +252,3 @@ func TestRetryTable(t *testing.T) {
 }
 
 func errEOF() error { return fmt.Errorf("reading body: %w", io.ErrUnexpectedEOF) }
-
-func TestBackoffBounds(t *testing.T) {
-	base, limit := 500*time.Millisecond, 30*time.Second
-	for n := range 40 {
-		d := backoff(n, base, limit)
-		want := min(limit, base<<min(n, 20))
-		if d < want/2 || d > want {
-			t.Fatalf("backoff(%d) = %v, want in [%v, %v]", n, d, want/2, want)
-		}
-	}
-}

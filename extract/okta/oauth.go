@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 const (
@@ -143,7 +145,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, time.Duration, error)
 			}
 			return "", 0, fmt.Errorf("fetching an OAuth token: giving up after %d attempts: %w", attempt+1, err)
 		}
-		wait := backoff(attempt, c.backoffBase, c.backoffMax)
+		wait := httpx.Backoff(attempt, c.backoffBase, c.backoffMax)
 		if rule.action == actWaitReset {
 			if rl, ok := parseRateLimit(header); ok {
 				wait = resetAfter(rl.reset, header, c.clk.Now()) + resetMargin

@@ -3,10 +3,8 @@ package okta
 import (
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
 	"syscall"
-	"time"
 )
 
 // action is what the client does after one attempt of a request.
@@ -85,16 +83,4 @@ func transient(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// backoff is the wait before retry number n (0-based): exponential from base,
-// capped, with "equal jitter" (half fixed, half random) so that concurrent
-// workers hit by the same outage do not retry in lockstep.
-func backoff(n int, base, max time.Duration) time.Duration {
-	d := max
-	if n < 30 && base<<n < max && base<<n > 0 {
-		d = base << n
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
 }

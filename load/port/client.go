@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 // maxRedirects bounds redirects followed within Port's origin.
@@ -173,7 +175,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 		act, limitWait := actBackoff, time.Duration(0)
 		if err == nil {
 			act = actionFor(resp.status)
-			limitWait = c.pacer.observe(resp.header, resp.status, backoff(waits+1))
+			limitWait = c.pacer.observe(resp.header, resp.status, httpx.Backoff(waits, backoffBase, backoffMax))
 		}
 		c.pacer.finish()
 		if err != nil && ctx.Err() != nil {
@@ -211,7 +213,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 			if retries > c.maxRetries() {
 				return nil, fmt.Errorf("sending %s %s: giving up after %d retries: %w", req.method, req.path, c.maxRetries(), last)
 			}
-			d := backoff(retries)
+			d := httpx.Backoff(retries-1, backoffBase, backoffMax)
 			c.stats.retry(d)
 			c.log.Warn("port request failed; retrying", "path", req.path, "attempt", retries, "wait", d, "error", last)
 			if err := c.cfg.Clock.Sleep(ctx, d); err != nil {
@@ -308,7 +310,7 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 				}
 				return "", 0, fmt.Errorf("authenticating with port: giving up after %d retries: %w", c.maxRetries(), err)
 			}
-			d := backoff(attempt)
+			d := httpx.Backoff(attempt-1, backoffBase, backoffMax)
 			if act == actWait {
 				d = c.pacer.observe(resp.header, resp.status, d)
 			}

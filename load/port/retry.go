@@ -1,7 +1,6 @@
 package port
 
 import (
-	"math/rand/v2"
 	"time"
 )
 
@@ -64,11 +63,3 @@ const (
 	// the client gives up; each wait follows Port's own reset time.
 	maxRateLimitWaits = 50
 )
-
-// backoff returns the wait before retry n (1-based): exponential from
-// backoffBase, capped at backoffMax, with jitter in [d/2, d].
-func backoff(n int) time.Duration {
-	d := backoffBase << min(n-1, 10)
-	d = min(d, backoffMax)
-	return d/2 + rand.N(d/2+1)
-}

@@ -38,26 +38,6 @@ func TestRetryPolicy(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
-	tests := []struct {
-		n        int
-		min, max time.Duration
-	}{
-		{1, 250 * time.Millisecond, 500 * time.Millisecond},
-		{2, 500 * time.Millisecond, time.Second},
-		{3, time.Second, 2 * time.Second},
-		{8, 15 * time.Second, 30 * time.Second},
-		{40, 15 * time.Second, 30 * time.Second},
-	}
-	for _, tt := range tests {
-		for range 50 {
-			if d := backoff(tt.n); d < tt.min || d > tt.max {
-				t.Fatalf("backoff(%d) = %v, want in [%v, %v]", tt.n, d, tt.min, tt.max)
-			}
-		}
-	}
-}
-
 func TestParseReset(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
