@@ -214,7 +214,7 @@ func TestGetResolvesPaths(t *testing.T) {
 }
 
 func TestRetryTable(t *testing.T) {
-	rules := retryRules()
+	policy := retryPolicy()
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
 	tests := []struct {
 		name string
@@ -244,8 +244,8 @@ func TestRetryTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := decide(rules, tt.o); got.action != tt.want {
-				t.Fatalf("decide(%+v) = %v (rule %q), want %v", tt.o, got.action, got.name, tt.want)
+			if got := policy.Decide(tt.o); got.Action != tt.want {
+				t.Fatalf("Decide(%+v) = %v (rule %q), want %v", tt.o, got.Action, got.Name, tt.want)
 			}
 		})
 	}

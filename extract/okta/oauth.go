@@ -129,8 +129,8 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, time.Duration, error)
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 		status, header, body, err := c.exchange(req)
 		o := outcome{status: status, err: err, ctxDone: ctx.Err() != nil}
-		rule := decide(c.rules, o)
-		switch rule.action {
+		rule := c.policy.Decide(o)
+		switch rule.Action {
 		case actSucceed:
 			return parseToken(body)
 		case actFail:
@@ -146,12 +146,12 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, time.Duration, error)
 			return "", 0, fmt.Errorf("fetching an OAuth token: giving up after %d attempts: %w", attempt+1, err)
 		}
 		wait := httpx.Backoff(attempt, c.backoffBase, c.backoffMax)
-		if rule.action == actWaitReset {
+		if rule.Action == actWaitReset {
 			if rl, ok := parseRateLimit(header); ok {
 				wait = resetAfter(rl.reset, header, c.clk.Now()) + resetMargin
 			}
 		}
-		c.log.Debug("okta token retry", "reason", rule.name, "status", status, "wait", wait)
+		c.log.Debug("okta token retry", "reason", rule.Name, "status", status, "wait", wait)
 		if err := c.clk.Sleep(ctx, wait); err != nil {
 			return "", 0, fmt.Errorf("fetching an OAuth token: %w", err)
 		}

@@ -1,12 +1,18 @@
 package port
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 func TestRetryPolicy(t *testing.T) {
+	policy := retryPolicy()
 	tests := []struct {
 		status int
 		want   action
@@ -32,8 +38,23 @@ func TestRetryPolicy(t *testing.T) {
 		{100, actFatal},
 	}
 	for _, tt := range tests {
-		if got := actionFor(tt.status); got != tt.want {
-			t.Errorf("actionFor(%d) = %v, want %v", tt.status, got, tt.want)
+		if got := policy.Decide(outcome{status: tt.status}).Action; got != tt.want {
+			t.Errorf("Decide(status %d) = %v, want %v", tt.status, got, tt.want)
+		}
+	}
+	transport := []struct {
+		name string
+		o    outcome
+		want action
+	}{
+		{"network error", outcome{err: io.ErrUnexpectedEOF}, actBackoff},
+		{"cancelled", outcome{err: context.Canceled, ctxDone: true}, actCancelled},
+		{"cancelled during a refused redirect", outcome{err: fmt.Errorf("x: %w", httpx.ErrCrossOriginRedirect), ctxDone: true}, actCancelled},
+		{"refused redirect", outcome{err: fmt.Errorf("sending: %w", httpx.ErrCrossOriginRedirect)}, actRefused},
+	}
+	for _, tt := range transport {
+		if got := policy.Decide(tt.o).Action; got != tt.want {
+			t.Errorf("%s: Decide = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
