@@ -27,7 +27,7 @@ type Client struct {
 	hc     *http.Client
 	log    *slog.Logger
 	sem    chan struct{}
-	tokens *tokenSource
+	tokens *httpx.TokenCache
 	pacer  *pacer
 	limit  bodyLimit
 	stats  statsRecorder
@@ -48,7 +48,7 @@ func New(cfg Config) (*Client, error) {
 		pacer:  newPacer(cfg.Clock, cfg.Concurrency),
 		policy: retryPolicy(),
 	}
-	c.tokens = &tokenSource{clock: cfg.Clock, fetch: c.fetchToken}
+	c.tokens = httpx.NewTokenCache(cfg.Clock, renewMargin, c.fetchToken)
 	origin, err := url.Parse(c.base)
 	if err != nil {
 		return nil, fmt.Errorf("configuring port client: base url: %w", err)
@@ -109,7 +109,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 			c.stats.waited(d, !limited)
 		}
 		limited = false
-		token, err := c.tokens.get(ctx)
+		token, err := c.tokens.Get(ctx)
 		if err != nil {
 			c.pacer.finish()
 			return nil, err
@@ -136,7 +136,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 				return nil, fmt.Errorf("authenticating %s %s after renewing the token: %w", req.method, req.path, resp.apiError(req))
 			}
 			renewed = true
-			c.tokens.invalidate(token)
+			c.tokens.Invalidate(token)
 			c.log.Debug("port token rejected; renewing", "method", req.method, "path", req.path)
 		case actWait:
 			waits++
