@@ -166,7 +166,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 		wait := time.Duration(0)
 		switch rule.Action {
 		case actRenewAuth:
-			c.tokens.invalidate(o.token)
+			c.tokens.Invalidate(o.token)
 			renewed = true
 		case actWaitReset:
 			wait = httpx.Backoff(perRule[rule.Name]-1, c.backoffBase, c.backoffMax)
@@ -220,7 +220,7 @@ func (c *Client) attempt(ctx context.Context, bucket string, u *url.URL, renewed
 		return nil, o, err
 	}
 	if c.tokens != nil {
-		tok, err := c.tokens.get(ctx)
+		tok, err := c.tokens.Get(ctx)
 		if err != nil {
 			c.gov.done(t, nil, 0, c.clk.Now())
 			o.err, o.ctxDone, o.authFailed = err, ctx.Err() != nil, true
@@ -275,7 +275,7 @@ func (c *Client) redact(body []byte) []byte {
 	s := string(body)
 	secrets := []string{c.cfg.APIToken}
 	if c.tokens != nil {
-		secrets = append(secrets, c.tokens.current())
+		secrets = append(secrets, c.tokens.Current())
 	}
 	for _, secret := range secrets {
 		if secret != "" {
