@@ -12,18 +12,16 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 const (
 	// maxBody bounds a response body; Okta's largest pages are a few MB.
 	maxBody = 256 << 20
-	// maxRedirects bounds same-origin redirects.
-	maxRedirects = 10
 )
 
 // Client talks to one Okta org. It is safe for concurrent use; every
@@ -37,7 +35,7 @@ type Client struct {
 	gov    *governor
 	tokens *tokenSource // nil with an API token
 
-	rules       []retryRule
+	policy      httpx.Policy[outcome, action]
 	maxRetries  int
 	backoffBase time.Duration
 	backoffMax  time.Duration
@@ -69,30 +67,18 @@ func New(cfg Config) (*Client, error) {
 		clk:         cfg.Clock,
 		log:         cfg.Logger,
 		gov:         newGovernor(cfg.Clock, cfg.RateLimitShare, cfg.MaxConcurrency, cfg.Logger),
-		rules:       retryRules(),
+		policy:      retryPolicy(),
 		maxRetries:  max(0, cfg.MaxRetries),
 		backoffBase: 500 * time.Millisecond,
 		backoffMax:  30 * time.Second,
 	}
 	hc := &http.Client{Timeout: DefaultTimeout}
 	if cfg.HTTPClient != nil {
-		copied := *cfg.HTTPClient
-		hc = &copied
+		hc = cfg.HTTPClient
 	}
-	prev := hc.CheckRedirect
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, c.origin) {
-			return fmt.Errorf("refusing a redirect to %s: not the org's origin %s", originOf(req.URL), c.origin)
-		}
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopping after %d redirects", maxRedirects)
-		}
-		if prev != nil {
-			return prev(req, via)
-		}
-		return nil
-	}
-	c.hc = hc
+	// The SSWS token and the bearer token ride in the header of every
+	// request: a redirect may stay on the org's origin only.
+	c.hc = httpx.SameOriginClient(hc, c.origin)
 	if cfg.ClientID != "" {
 		s, err := loadSigner(cfg.PrivateKey, cfg.KeyID)
 		if err != nil {
@@ -130,8 +116,8 @@ func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
 		return nil, fmt.Errorf("parsing request URL: %w", err)
 	}
 	if ref.Scheme != "" || ref.Host != "" {
-		if !sameOrigin(ref, c.origin) {
-			return nil, fmt.Errorf("refusing %s: not the org's origin %s", originOf(ref), c.origin)
+		if !httpx.SameOrigin(ref, c.origin) {
+			return nil, fmt.Errorf("refusing %s: not the org's origin %s", httpx.Origin(ref), c.origin)
 		}
 		return ref, nil
 	}
@@ -159,8 +145,8 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 				o.malformed = true
 			}
 		}
-		rule := decide(c.rules, o.outcome)
-		switch rule.action {
+		rule := c.policy.Decide(o.outcome)
+		switch rule.Action {
 		case actSucceed:
 			return resp, nil
 		case actFail:
@@ -168,36 +154,36 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 			return nil, fmt.Errorf("getting %s: %w", u.Path, lastErr)
 		}
 		limit := c.maxRetries
-		if rule.maxRetries > 0 {
-			limit = min(limit, rule.maxRetries)
+		if rule.MaxRetries > 0 {
+			limit = min(limit, rule.MaxRetries)
 		}
-		if attempt >= c.maxRetries || perRule[rule.name] >= limit {
+		if attempt >= c.maxRetries || perRule[rule.Name] >= limit {
 			c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
 			return nil, fmt.Errorf("getting %s: giving up after %d attempts: %w", u.Path, attempt+1, lastErr)
 		}
-		perRule[rule.name]++
+		perRule[rule.Name]++
 		wait := time.Duration(0)
-		switch rule.action {
+		switch rule.Action {
 		case actRenewAuth:
-			c.tokens.invalidate(o.token)
+			c.tokens.Invalidate(o.token)
 			renewed = true
 		case actWaitReset:
-			wait = backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
+			wait = httpx.Backoff(perRule[rule.Name]-1, c.backoffBase, c.backoffMax)
 			if rl, ok := parseRateLimit(resp.Header); ok {
 				wait = resetAfter(rl.reset, resp.Header, o.received) + resetMargin - c.clk.Now().Sub(o.received)
 			}
 		case actBackoff:
-			wait = backoff(perRule[rule.name]-1, c.backoffBase, c.backoffMax)
+			wait = httpx.Backoff(perRule[rule.Name]-1, c.backoffBase, c.backoffMax)
 		}
 		level := slog.LevelDebug
 		if o.status == http.StatusTooManyRequests {
 			level = slog.LevelWarn
 		}
 		c.log.Log(ctx, level, "okta retry", "bucket", bucket, "path", u.Path, "attempt", attempt+1,
-			"reason", rule.name, "status", o.status, "wait", wait, "error", errString(lastErr))
+			"reason", rule.Name, "status", o.status, "wait", wait, "error", errString(lastErr))
 		c.gov.count(ctx, bucket, func(s *BucketStats) {
 			s.Retries++
-			if rule.action == actWaitReset && wait > 0 {
+			if rule.Action == actWaitReset && wait > 0 {
 				s.Waits++
 				s.WaitTime += wait
 			}
@@ -233,7 +219,7 @@ func (c *Client) attempt(ctx context.Context, bucket string, u *url.URL, renewed
 		return nil, o, err
 	}
 	if c.tokens != nil {
-		tok, err := c.tokens.get(ctx)
+		tok, err := c.tokens.Get(ctx)
 		if err != nil {
 			c.gov.done(t, nil, 0, c.clk.Now())
 			o.err, o.ctxDone, o.authFailed = err, ctx.Err() != nil, true
@@ -288,7 +274,7 @@ func (c *Client) redact(body []byte) []byte {
 	s := string(body)
 	secrets := []string{c.cfg.APIToken}
 	if c.tokens != nil {
-		secrets = append(secrets, c.tokens.current())
+		secrets = append(secrets, c.tokens.Current())
 	}
 	for _, secret := range secrets {
 		if secret != "" {
@@ -296,28 +282,6 @@ func (c *Client) redact(body []byte) []byte {
 		}
 	}
 	return []byte(s)
-}
-
-// sameOrigin compares scheme, host and port (default ports made explicit).
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) &&
-		strings.EqualFold(a.Hostname(), b.Hostname()) &&
-		portOf(a) == portOf(b)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err == nil {
-			return strconv.Itoa(n)
-		}
-		return p
-	}
-	return defaultPort(strings.ToLower(u.Scheme))
-}
-
-// originOf prints scheme://host[:port] only: never a query that could hold a secret.
-func originOf(u *url.URL) string {
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
 func errString(err error) string {

@@ -214,7 +214,7 @@ func TestGetResolvesPaths(t *testing.T) {
 }
 
 func TestRetryTable(t *testing.T) {
-	rules := retryRules()
+	policy := retryPolicy()
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
 	tests := []struct {
 		name string
@@ -244,22 +244,11 @@ func TestRetryTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := decide(rules, tt.o); got.action != tt.want {
-				t.Fatalf("decide(%+v) = %v (rule %q), want %v", tt.o, got.action, got.name, tt.want)
+			if got := policy.Decide(tt.o); got.Action != tt.want {
+				t.Fatalf("Decide(%+v) = %v (rule %q), want %v", tt.o, got.Action, got.Name, tt.want)
 			}
 		})
 	}
 }
 
 func errEOF() error { return fmt.Errorf("reading body: %w", io.ErrUnexpectedEOF) }
-
-func TestBackoffBounds(t *testing.T) {
-	base, limit := 500*time.Millisecond, 30*time.Second
-	for n := range 40 {
-		d := backoff(n, base, limit)
-		want := min(limit, base<<min(n, 20))
-		if d < want/2 || d > want {
-			t.Fatalf("backoff(%d) = %v, want in [%v, %v]", n, d, want/2, want)
-		}
-	}
-}

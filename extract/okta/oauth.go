@@ -7,8 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 const (
@@ -19,88 +20,38 @@ const (
 	tokenPath = "/oauth2/v1/token"
 )
 
-// tokenSource obtains and caches OAuth 2.0 access tokens with the
-// client-credentials grant and a private-key JWT client assertion.
+// tokenSource obtains OAuth 2.0 access tokens with the client-credentials
+// grant and a private-key JWT client assertion; its TokenCache shares each
+// fetch among concurrent requests and renews before expiry.
 type tokenSource struct {
+	*httpx.TokenCache
+
 	c        *Client
 	signer   *signer
 	clientID string
 	scope    string
 	tokenURL string
-
-	fetching chan struct{} // held while fetching; a channel so that waiting honours ctx
-
-	mu      sync.Mutex
-	token   string
-	renewAt time.Time
 }
 
 func newTokenSource(c *Client, s *signer) *tokenSource {
-	return &tokenSource{
+	ts := &tokenSource{
 		c:        c,
 		signer:   s,
 		clientID: c.cfg.ClientID,
 		scope:    strings.Join(c.cfg.Scopes, " "),
 		tokenURL: c.origin.String() + tokenPath,
-		fetching: make(chan struct{}, 1),
 	}
+	ts.TokenCache = httpx.NewTokenCache(c.clk, renewMargin, ts.fetch)
+	return ts
 }
 
-// get returns a valid access token, fetching one when none is cached or the
-// cached one is close to expiry. Concurrent callers share one fetch.
-func (ts *tokenSource) get(ctx context.Context) (string, error) {
-	if tok := ts.cached(); tok != "" {
-		return tok, nil
-	}
-	select {
-	case ts.fetching <- struct{}{}:
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	defer func() { <-ts.fetching }()
-	if tok := ts.cached(); tok != "" {
-		return tok, nil // fetched while we waited
-	}
-	tok, life, err := ts.fetch(ctx)
-	if err != nil {
-		return "", err
-	}
-	ahead := renewBefore
+// renewMargin is how long before expiry a token is replaced: renewBefore,
+// or half the life of a token that lives less than twice that.
+func renewMargin(life time.Duration) time.Duration {
 	if life < 2*renewBefore {
-		ahead = life / 2
+		return life / 2
 	}
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	ts.token = tok
-	ts.renewAt = ts.c.clk.Now().Add(life - ahead)
-	return tok, nil
-}
-
-// cached is the cached token if it is not due for renewal.
-func (ts *tokenSource) cached() string {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if ts.token != "" && ts.c.clk.Now().Before(ts.renewAt) {
-		return ts.token
-	}
-	return ""
-}
-
-// invalidate drops tok if it is still the cached token: after a 401, only
-// the first of the requests that used it causes a renewal.
-func (ts *tokenSource) invalidate(tok string) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if ts.token == tok {
-		ts.token = ""
-	}
-}
-
-// current is the cached token, even if due for renewal, for redaction.
-func (ts *tokenSource) current() string {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return ts.token
+	return renewBefore
 }
 
 // fetch asks the token endpoint for a new access token, retrying network
@@ -127,8 +78,8 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, time.Duration, error)
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 		status, header, body, err := c.exchange(req)
 		o := outcome{status: status, err: err, ctxDone: ctx.Err() != nil}
-		rule := decide(c.rules, o)
-		switch rule.action {
+		rule := c.policy.Decide(o)
+		switch rule.Action {
 		case actSucceed:
 			return parseToken(body)
 		case actFail:
@@ -143,13 +94,13 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, time.Duration, error)
 			}
 			return "", 0, fmt.Errorf("fetching an OAuth token: giving up after %d attempts: %w", attempt+1, err)
 		}
-		wait := backoff(attempt, c.backoffBase, c.backoffMax)
-		if rule.action == actWaitReset {
+		wait := httpx.Backoff(attempt, c.backoffBase, c.backoffMax)
+		if rule.Action == actWaitReset {
 			if rl, ok := parseRateLimit(header); ok {
 				wait = resetAfter(rl.reset, header, c.clk.Now()) + resetMargin
 			}
 		}
-		c.log.Debug("okta token retry", "reason", rule.name, "status", status, "wait", wait)
+		c.log.Debug("okta token retry", "reason", rule.Name, "status", status, "wait", wait)
 		if err := c.clk.Sleep(ctx, wait); err != nil {
 			return "", 0, fmt.Errorf("fetching an OAuth token: %w", err)
 		}

@@ -263,7 +263,7 @@ func TestOAuthAssertionVerifies(t *testing.T) {
 				if _, err := c.Get(context.Background(), "/api/v1/users"); err != nil {
 					t.Fatalf("Get: %v", err)
 				}
-				c.tokens.invalidate(c.tokens.current()) // a new token, so a new assertion, each time
+				c.tokens.Invalidate(c.tokens.Current()) // a new token, so a new assertion, each time
 			}
 			if fetches, hits := ts.check(t); fetches != 3 || hits != 3 {
 				t.Fatalf("token fetches %d, API hits %d; want 3 and 3", fetches, hits)
@@ -413,7 +413,7 @@ func TestSecretsStayOut(t *testing.T) {
 	ts.mu.Lock()
 	ts.failToken = true
 	ts.mu.Unlock()
-	c.tokens.invalidate(c.tokens.current())
+	c.tokens.Invalidate(c.tokens.Current())
 	if _, err := c.Get(ctx, "/api/v1/users"); err != nil {
 		errs = append(errs, err.Error())
 	}

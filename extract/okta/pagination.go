@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 // ListOptions says where a listing's records and next link are.
@@ -123,8 +125,8 @@ func (c *Client) resolveNext(page *url.URL, next string) (*url.URL, error) {
 		return nil, fmt.Errorf("parsing the next link: %w", err)
 	}
 	nu := page.ResolveReference(ref)
-	if !sameOrigin(nu, c.origin) {
-		return nil, fmt.Errorf("refusing the next link to %s: not the org's origin %s", originOf(nu), c.origin)
+	if !httpx.SameOrigin(nu, c.origin) {
+		return nil, fmt.Errorf("refusing the next link to %s: not the org's origin %s", httpx.Origin(nu), c.origin)
 	}
 	return nu, nil
 }

@@ -3,10 +3,10 @@ package okta
 import (
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
 	"syscall"
-	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 // action is what the client does after one attempt of a request.
@@ -35,39 +35,25 @@ type outcome struct {
 	renewed    bool  // the token was already renewed for this request
 }
 
-// retryRule maps outcomes to an action. The first matching rule wins.
-type retryRule struct {
-	name   string
-	match  func(o outcome) bool
-	action action
-	// maxRetries caps this rule's retries of one request (0: Config.MaxRetries).
-	maxRetries int
-}
-
-// retryRules is the whole retry policy, in one table.
-func retryRules() []retryRule {
-	return []retryRule{
-		{name: "cancelled", match: func(o outcome) bool { return o.ctxDone }, action: actFail},
-		{name: "no token", match: func(o outcome) bool { return o.authFailed }, action: actFail},
-		{name: "network error", match: func(o outcome) bool { return o.err != nil && transient(o.err) }, action: actBackoff},
-		{name: "transport error", match: func(o outcome) bool { return o.err != nil }, action: actFail},
-		{name: "malformed body", match: func(o outcome) bool { return o.malformed }, action: actBackoff, maxRetries: 2},
-		{name: "success", match: func(o outcome) bool { return o.status >= 200 && o.status < 300 }, action: actSucceed},
-		{name: "rate limited", match: func(o outcome) bool { return o.status == 429 }, action: actWaitReset},
-		{name: "expired token", match: func(o outcome) bool { return o.status == 401 && o.bearer && !o.renewed }, action: actRenewAuth, maxRetries: 1},
-		{name: "server error", match: func(o outcome) bool { return o.status >= 500 && o.status != 501 }, action: actBackoff},
-		{name: "client error", match: func(outcome) bool { return true }, action: actFail},
+// retryPolicy is the whole retry policy, in one table: the first matching
+// row wins, and anything no row matches fails.
+func retryPolicy() httpx.Policy[outcome, action] {
+	status := func(o outcome) int { return o.status }
+	return httpx.Policy[outcome, action]{
+		Rules: []httpx.Rule[outcome, action]{
+			{Name: "cancelled", Match: func(o outcome) bool { return o.ctxDone }, Action: actFail},
+			{Name: "no token", Match: func(o outcome) bool { return o.authFailed }, Action: actFail},
+			{Name: "network error", Match: func(o outcome) bool { return o.err != nil && transient(o.err) }, Action: actBackoff},
+			{Name: "transport error", Match: func(o outcome) bool { return o.err != nil }, Action: actFail},
+			{Name: "malformed body", Match: func(o outcome) bool { return o.malformed }, Action: actBackoff, MaxRetries: 2},
+			{Name: "success", Match: httpx.Status(status, 200, 299), Action: actSucceed},
+			{Name: "rate limited", Match: httpx.Status(status, 429, 429), Action: actWaitReset},
+			{Name: "expired token", Match: func(o outcome) bool { return o.status == 401 && o.bearer && !o.renewed }, Action: actRenewAuth, MaxRetries: 1},
+			{Name: "server error", Match: func(o outcome) bool { return o.status >= 500 && o.status != 501 }, Action: actBackoff},
+			{Name: "client error", Match: func(outcome) bool { return true }, Action: actFail},
+		},
+		Otherwise: actFail,
 	}
-}
-
-// decide finds the rule for an outcome.
-func decide(rules []retryRule, o outcome) retryRule {
-	for _, r := range rules {
-		if r.match(o) {
-			return r
-		}
-	}
-	return retryRule{name: "unmatched", action: actFail}
 }
 
 // transient reports whether a transport error may pass by itself: resets,
@@ -85,16 +71,4 @@ func transient(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// backoff is the wait before retry number n (0-based): exponential from base,
-// capped, with "equal jitter" (half fixed, half random) so that concurrent
-// workers hit by the same outage do not retry in lockstep.
-func backoff(n int, base, max time.Duration) time.Duration {
-	d := max
-	if n < 30 && base<<n < max && base<<n > 0 {
-		d = base << n
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
 }

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// handler serves one route; params are the path's {id} segments in order.
+// handler serves one route; params are the path's {id} segments in order
+// (the ServeMux pattern's wildcard values).
 type handler func(s *Server, w http.ResponseWriter, r *http.Request, params []string, now time.Time)
 
 // route is one endpoint the simulator serves.
@@ -40,31 +41,31 @@ func routeTable() []route {
 	}
 }
 
-// matchRoute finds the route for path; unknown paths get a route with no
-// handler under the pattern "unknown".
-func matchRoute(path string) (route, []string) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
+// routes registers every endpoint with its net/http pattern, such as
+// "GET /api/v1/groups/{id}/users". The bare path catches the other methods,
+// which serveRoute answers with Okta's 405 and an Allow header, and "/"
+// catches every path Okta does not serve (404): each request passes the
+// same gates whatever its route.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
 	for _, rt := range routeTable() {
-		pat := strings.Split(strings.Trim(rt.pattern, "/"), "/")
-		if len(pat) != len(segs) {
-			continue
-		}
-		var params []string
-		ok := true
-		for i, p := range pat {
-			switch {
-			case p == "{id}" && segs[i] != "":
-				params = append(params, segs[i])
-			case p != segs[i]:
-				ok = false
-			}
-			if !ok {
-				break
-			}
-		}
-		if ok {
-			return rt, params
-		}
+		mux.Handle(rt.method+" "+rt.pattern, s.gated(rt))
+		mux.Handle(rt.pattern, s.gated(rt))
 	}
-	return route{pattern: "unknown"}, nil
+	// A route with no handler answers 404; "unknown" is its Stats.Paths key.
+	mux.Handle("/", s.gated(route{pattern: "unknown"}))
+	return mux
+}
+
+// gated serves rt through the server's gates.
+func (s *Server) gated(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
+}
+
+// params are the path's {id} segments in order.
+func (rt route) params(r *http.Request) []string {
+	if !strings.Contains(rt.pattern, "{id}") {
+		return nil
+	}
+	return []string{r.PathValue("id")}
 }

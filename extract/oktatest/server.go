@@ -67,6 +67,7 @@ type Server struct {
 	opts  Options
 	clock clock.Clock
 	hs    *httptest.Server
+	mux   *http.ServeMux
 
 	inFlight atomic.Int64
 	errSeq   atomic.Uint64
@@ -103,6 +104,7 @@ func NewServer(org *Org, opts Options) *Server {
 		s.clock = clock.Real()
 	}
 	s.faultN = make([]int, len(s.faults))
+	s.mux = s.routes()
 	s.hs = httptest.NewServer(s)
 	s.URL = s.hs.URL
 	return s
@@ -136,14 +138,17 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// ServeHTTP runs the request through Okta's gates in order: concurrency
+// ServeHTTP routes the request (routes.go) and serves it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// serve runs the request through Okta's gates in order: concurrency
 // (rejected at once), latency, rate limit, faults, authentication and
 // scopes, then the endpoint. Every response carries Date and the bucket's
 // X-Rate-Limit-* headers.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) {
 	n := s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
-	rt, params := matchRoute(r.URL.Path)
+	params := rt.params(r)
 	bucket := BucketFor(r.URL.Path)
 	s.mu.Lock()
 	s.stats.Requests[bucket]++

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,4 +141,59 @@ func keys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestTokenWaiterCancelledWhileFetchIsSlow: while one call's token request
+// hangs, another call waiting for that token returns as soon as its own
+// context is done, and the first call still gets its token afterwards.
+func TestTokenWaiterCancelledWhileFetchIsSlow(t *testing.T) {
+	srv := newServer(t, porttest.Options{Blueprints: oktaBlueprints(t)})
+	target, _ := url.Parse(srv.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	fetching, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/auth/access_token") {
+			once.Do(func() { close(fetching) })
+			<-release
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // before front.Close: a hung token request must end
+	c := newClient(t, srv, func(cfg *Config) { cfg.BaseURL = front.URL })
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.Upsert(context.Background(), "okta_role", roles(1, 0))
+		first <- err
+	}()
+	<-fetching
+
+	// The deadline gives the waiter time to reach the token before it ends:
+	// a context already done would stop it at the pacer, proving nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	waiter := make(chan error, 1)
+	go func() {
+		_, err := c.Upsert(ctx, "okta_role", roles(1, 0))
+		waiter <- err
+	}()
+	select {
+	case err := <-waiter:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("waiter past its deadline: err %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("a caller waiting for the token was not released by its context")
+	}
+	unblock()
+	if err := <-first; err != nil {
+		t.Fatalf("the call that fetched the token: %v", err)
+	}
+	if got := srv.Stats().TokensIssued; got != 1 {
+		t.Errorf("tokens issued %d, want 1", got)
+	}
 }

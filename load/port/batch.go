@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 const (
@@ -205,45 +207,30 @@ func encodeBatch(b []item) []byte {
 // and gathers failures. On the first error it cancels the rest and returns
 // that error: the outcome of unsent batches is unknown.
 func (c *Client) runBatches(ctx context.Context, bs [][]item, send func(context.Context, []item) ([]Failure, error)) ([]Failure, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan []item)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.cfg.Concurrency)
 	var (
 		mu       sync.Mutex
 		failures []Failure
-		firstErr error
-		wg       sync.WaitGroup
 	)
-	for range min(c.cfg.Concurrency, len(bs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				fs, err := send(ctx, b)
-				mu.Lock()
-				failures = append(failures, fs...)
-				if err != nil && firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				mu.Unlock()
-			}
-		}()
-	}
 	fed := 0
-feed:
 	for _, b := range bs {
-		select {
-		case work <- b:
-			fed++
-		case <-ctx.Done():
-			break feed
+		// Go waits for a free slot; a failed batch or a done ctx stops the feeding.
+		if gctx.Err() != nil {
+			break
 		}
+		fed++
+		g.Go(func() error {
+			fs, err := send(gctx, b)
+			mu.Lock()
+			failures = append(failures, fs...)
+			mu.Unlock()
+			return err
+		})
 	}
-	close(work)
-	wg.Wait()
-	if firstErr == nil && fed < len(bs) {
-		firstErr = ctx.Err()
+	err := g.Wait()
+	if err == nil && fed < len(bs) {
+		err = ctx.Err()
 	}
-	return failures, firstErr
+	return failures, err
 }

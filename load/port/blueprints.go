@@ -60,7 +60,7 @@ func (c *Client) call(ctx context.Context, req request, out any) error {
 	if err != nil {
 		return err
 	}
-	if actionFor(resp.status) != actDone {
+	if c.actionFor(resp.status) != actDone {
 		return resp.apiError(req)
 	}
 	if out == nil {

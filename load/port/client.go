@@ -14,18 +14,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
-
-// maxRedirects bounds redirects followed within Port's origin.
-const maxRedirects = 10
-
-// errRedirectRefused marks a redirect away from Port's origin. It is not
-// retried: the answer will not change, and following it would send the
-// client secret, the bearer token or entities to another host.
-var errRedirectRefused = errors.New("refusing a redirect away from Port's origin")
 
 // Client talks to Port. It is safe for concurrent use.
 type Client struct {
@@ -34,10 +27,11 @@ type Client struct {
 	hc     *http.Client
 	log    *slog.Logger
 	sem    chan struct{}
-	tokens *tokenSource
+	tokens *httpx.TokenCache
 	pacer  *pacer
 	limit  bodyLimit
 	stats  statsRecorder
+	policy httpx.Policy[outcome, action]
 }
 
 // New returns a client for cfg, defaults applied.
@@ -47,68 +41,20 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("configuring port client: %w", err)
 	}
 	c := &Client{
-		cfg:   cfg,
-		base:  strings.TrimRight(cfg.BaseURL, "/"),
-		log:   cfg.Logger,
-		sem:   make(chan struct{}, cfg.Concurrency),
-		pacer: newPacer(cfg.Clock, cfg.Concurrency),
+		cfg:    cfg,
+		base:   strings.TrimRight(cfg.BaseURL, "/"),
+		log:    cfg.Logger,
+		sem:    make(chan struct{}, cfg.Concurrency),
+		pacer:  newPacer(cfg.Clock, cfg.Concurrency),
+		policy: retryPolicy(),
 	}
-	c.tokens = &tokenSource{clock: cfg.Clock, fetch: c.fetchToken}
+	c.tokens = httpx.NewTokenCache(cfg.Clock, renewMargin, c.fetchToken)
 	origin, err := url.Parse(c.base)
 	if err != nil {
 		return nil, fmt.Errorf("configuring port client: base url: %w", err)
 	}
-	c.hc = sameOriginClient(cfg.HTTPClient, origin)
+	c.hc = httpx.SameOriginClient(cfg.HTTPClient, origin)
 	return c, nil
-}
-
-// sameOriginClient copies hc (the caller's client is never modified) and
-// makes the copy refuse any redirect that leaves origin's scheme, host and
-// port: Go's client would re-POST the token request's clientId and
-// clientSecret on a 307 or 308, and forward the bearer token and entity
-// bodies, to wherever Location points, https to http included.
-func sameOriginClient(hc *http.Client, origin *url.URL) *http.Client {
-	copied := *hc
-	prev := copied.CheckRedirect
-	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, origin) {
-			return fmt.Errorf("%w %s to %s", errRedirectRefused, originOf(origin), originOf(req.URL))
-		}
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopping after %d redirects", maxRedirects)
-		}
-		if prev != nil {
-			return prev(req, via)
-		}
-		return nil
-	}
-	return &copied
-}
-
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
-}
-
-// portOf is u's port, the scheme's default when absent.
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err == nil {
-			return strconv.Itoa(n)
-		}
-		return p
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
-}
-
-// originOf is scheme://host[:port], never a path or query.
-func originOf(u *url.URL) string {
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
 // APIError is an answer from Port that the client could not turn into a result.
@@ -163,26 +109,24 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 			c.stats.waited(d, !limited)
 		}
 		limited = false
-		token, err := c.tokens.get(ctx)
+		token, err := c.tokens.Get(ctx)
 		if err != nil {
 			c.pacer.finish()
 			return nil, err
 		}
 		resp, err := c.roundTrip(ctx, req, token)
 		c.stats.request()
-		act, limitWait := actBackoff, time.Duration(0)
+		limitWait := time.Duration(0)
 		if err == nil {
-			act = actionFor(resp.status)
-			limitWait = c.pacer.observe(resp.header, resp.status, backoff(waits+1))
+			limitWait = c.pacer.observe(resp.header, resp.status, httpx.Backoff(waits, backoffBase, backoffMax))
 		}
 		c.pacer.finish()
-		if err != nil && ctx.Err() != nil {
-			return nil, fmt.Errorf("sending %s %s: %w", req.method, req.path, ctx.Err())
-		}
-		if errors.Is(err, errRedirectRefused) {
-			return nil, err
-		}
+		act := c.policy.Decide(outcomeOf(ctx, resp, err)).Action
 		switch act {
+		case actCancelled:
+			return nil, fmt.Errorf("sending %s %s: %w", req.method, req.path, ctx.Err())
+		case actRefused:
+			return nil, err
 		case actDone, actReject, actSplit:
 			return resp, nil
 		case actFatal:
@@ -192,7 +136,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 				return nil, fmt.Errorf("authenticating %s %s after renewing the token: %w", req.method, req.path, resp.apiError(req))
 			}
 			renewed = true
-			c.tokens.invalidate(token)
+			c.tokens.Invalidate(token)
 			c.log.Debug("port token rejected; renewing", "method", req.method, "path", req.path)
 		case actWait:
 			waits++
@@ -211,7 +155,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 			if retries > c.maxRetries() {
 				return nil, fmt.Errorf("sending %s %s: giving up after %d retries: %w", req.method, req.path, c.maxRetries(), last)
 			}
-			d := backoff(retries)
+			d := httpx.Backoff(retries-1, backoffBase, backoffMax)
 			c.stats.retry(d)
 			c.log.Warn("port request failed; retrying", "path", req.path, "attempt", retries, "wait", d, "error", last)
 			if err := c.cfg.Clock.Sleep(ctx, d); err != nil {
@@ -275,18 +219,15 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 		return "", 0, fmt.Errorf("encoding token request: %w", err)
 	}
 	req := request{method: http.MethodPost, path: "/v1/auth/access_token", body: body}
-	for attempt := 1; ; attempt++ {
+	for attempt := 0; ; attempt++ {
 		resp, err := c.roundTrip(ctx, req, "")
 		c.stats.tokenRequest()
-		act := actBackoff
-		if err == nil {
-			act = actionFor(resp.status)
-		} else if ctx.Err() != nil {
-			return "", 0, fmt.Errorf("authenticating with port: %w", ctx.Err())
-		} else if errors.Is(err, errRedirectRefused) {
-			return "", 0, fmt.Errorf("authenticating with port: %w", err)
-		}
+		act := c.policy.Decide(outcomeOf(ctx, resp, err)).Action
 		switch act {
+		case actCancelled:
+			return "", 0, fmt.Errorf("authenticating with port: %w", ctx.Err())
+		case actRefused:
+			return "", 0, fmt.Errorf("authenticating with port: %w", err)
 		case actDone:
 			var tok struct {
 				AccessToken string  `json:"accessToken"`
@@ -302,13 +243,13 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 			c.log.Debug("port access token issued", "expiresIn", expires)
 			return tok.AccessToken, expires, nil
 		case actBackoff, actWait:
-			if attempt > c.maxRetries() {
+			if attempt >= c.maxRetries() {
 				if err == nil {
 					err = resp.apiError(req)
 				}
 				return "", 0, fmt.Errorf("authenticating with port: giving up after %d retries: %w", c.maxRetries(), err)
 			}
-			d := backoff(attempt)
+			d := httpx.Backoff(attempt, backoffBase, backoffMax)
 			if act == actWait {
 				d = c.pacer.observe(resp.header, resp.status, d)
 			}

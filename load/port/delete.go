@@ -71,7 +71,7 @@ func (d deleter) delete(ctx context.Context, b []item) ([]Failure, error) {
 	if err != nil {
 		return nil, err
 	}
-	if actionFor(resp.status) == actDone {
+	if d.c.actionFor(resp.status) == actDone {
 		return nil, nil
 	}
 	if resp.status == http.StatusNotFound {
@@ -101,7 +101,7 @@ func (d deleter) deleteOne(ctx context.Context, it item) ([]Failure, error) {
 	if err != nil {
 		return nil, err
 	}
-	if actionFor(resp.status) == actDone {
+	if d.c.actionFor(resp.status) == actDone {
 		return nil, nil
 	}
 	if resp.status == http.StatusNotFound {

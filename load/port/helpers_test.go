@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/load/porttest"
+	"github.com/oktalake/oktalake/load/porttest/porttestspec"
 )
 
 // specPath is Port's OpenAPI document, shared by the whole project.
@@ -21,18 +22,18 @@ var specPath = filepath.Join("..", "..", "testdata", "specs", "port-api.yaml")
 
 var (
 	specOnce sync.Once
-	spec     *porttest.Spec
+	spec     *porttestspec.Spec
 	specErr  error
 )
 
 // loadSpec loads the 1.6 MB spec once per test binary.
-func loadSpec(t testing.TB) *porttest.Spec {
+func loadSpec(t testing.TB) *porttestspec.Spec {
 	t.Helper()
 	specOnce.Do(func() {
 		if p := os.Getenv("PORT_API_SPEC"); p != "" {
 			specPath = p
 		}
-		spec, specErr = porttest.LoadSpec(specPath)
+		spec, specErr = porttestspec.LoadSpec(specPath)
 	})
 	if specErr != nil {
 		t.Fatalf("loading port spec (set PORT_API_SPEC to its path): %v", specErr)
@@ -62,7 +63,7 @@ func oktaBlueprints(t testing.TB) map[string]json.RawMessage {
 // sends, and every answer it gives, against Port's OpenAPI document.
 func newServer(t testing.TB, opts porttest.Options) *porttest.Server {
 	t.Helper()
-	opts.Spec = loadSpec(t)
+	opts.Validator = loadSpec(t)
 	srv := porttest.NewServer(opts)
 	t.Cleanup(func() {
 		srv.Close()

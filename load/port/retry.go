@@ -1,8 +1,11 @@
 package port
 
 import (
-	"math/rand/v2"
+	"context"
+	"errors"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 // action is what the client does with an answer from Port.
@@ -24,38 +27,58 @@ const (
 	actBackoff
 	// actFatal stops: neither resending nor splitting can help (403, unexpected statuses).
 	actFatal
+	// actCancelled stops with the caller's context error.
+	actCancelled
+	// actRefused stops at a redirect away from Port's origin: the answer
+	// will not change, and following it would hand secrets to another host.
+	actRefused
 )
 
 func (a action) String() string {
-	return [...]string{"done", "reject", "split", "renew", "wait", "backoff", "fatal"}[a]
+	return [...]string{"done", "reject", "split", "renew", "wait", "backoff", "fatal", "cancelled", "refused"}[a]
 }
 
-// policy is the retry policy as data: the first row whose range holds the
-// status decides. Statuses in no row are fatal.
-var policy = []struct {
-	from, to int
-	act      action
-}{
-	{200, 299, actDone},
-	{401, 401, actRenew},
-	{403, 403, actFatal},
-	{408, 408, actBackoff},
-	{413, 413, actSplit},
-	{425, 425, actBackoff},
-	{429, 429, actWait},
-	{400, 499, actReject},
-	{500, 599, actBackoff},
+// outcome is what one attempt gave: a status, or a transport error.
+type outcome struct {
+	status  int   // HTTP status, 0 when err is set
+	err     error // transport error
+	ctxDone bool  // the caller's context is done
+}
+
+// outcomeOf describes one round trip for the policy.
+func outcomeOf(ctx context.Context, resp *response, err error) outcome {
+	o := outcome{err: err, ctxDone: ctx.Err() != nil}
+	if err == nil {
+		o.status = resp.status
+	}
+	return o
+}
+
+// retryPolicy is the retry policy as data: the first row that matches the
+// outcome decides. Statuses in no row are fatal.
+func retryPolicy() httpx.Policy[outcome, action] {
+	status := func(o outcome) int { return o.status }
+	return httpx.Policy[outcome, action]{
+		Rules: []httpx.Rule[outcome, action]{
+			{Name: "cancelled", Match: func(o outcome) bool { return o.err != nil && o.ctxDone }, Action: actCancelled},
+			{Name: "redirect refused", Match: func(o outcome) bool { return errors.Is(o.err, httpx.ErrCrossOriginRedirect) }, Action: actRefused},
+			{Name: "network error", Match: func(o outcome) bool { return o.err != nil }, Action: actBackoff},
+			{Name: "success", Match: httpx.Status(status, 200, 299), Action: actDone},
+			{Name: "unauthorized", Match: httpx.Status(status, 401, 401), Action: actRenew},
+			{Name: "forbidden", Match: httpx.Status(status, 403, 403), Action: actFatal},
+			{Name: "request timeout", Match: httpx.Status(status, 408, 408), Action: actBackoff},
+			{Name: "too large", Match: httpx.Status(status, 413, 413), Action: actSplit},
+			{Name: "too early", Match: httpx.Status(status, 425, 425), Action: actBackoff},
+			{Name: "rate limited", Match: httpx.Status(status, 429, 429), Action: actWait},
+			{Name: "client error", Match: httpx.Status(status, 400, 499), Action: actReject},
+			{Name: "server error", Match: httpx.Status(status, 500, 599), Action: actBackoff},
+		},
+		Otherwise: actFatal,
+	}
 }
 
 // actionFor returns the policy's action for an HTTP status.
-func actionFor(status int) action {
-	for _, p := range policy {
-		if status >= p.from && status <= p.to {
-			return p.act
-		}
-	}
-	return actFatal
-}
+func (c *Client) actionFor(status int) action { return c.policy.Decide(outcome{status: status}).Action }
 
 const (
 	backoffBase = 500 * time.Millisecond
@@ -64,11 +87,3 @@ const (
 	// the client gives up; each wait follows Port's own reset time.
 	maxRateLimitWaits = 50
 )
-
-// backoff returns the wait before retry n (1-based): exponential from
-// backoffBase, capped at backoffMax, with jitter in [d/2, d].
-func backoff(n int) time.Duration {
-	d := backoffBase << min(n-1, 10)
-	d = min(d, backoffMax)
-	return d/2 + rand.N(d/2+1)
-}

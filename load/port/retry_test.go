@@ -1,12 +1,18 @@
 package port
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/httpx"
 )
 
 func TestRetryPolicy(t *testing.T) {
+	policy := retryPolicy()
 	tests := []struct {
 		status int
 		want   action
@@ -32,28 +38,23 @@ func TestRetryPolicy(t *testing.T) {
 		{100, actFatal},
 	}
 	for _, tt := range tests {
-		if got := actionFor(tt.status); got != tt.want {
-			t.Errorf("actionFor(%d) = %v, want %v", tt.status, got, tt.want)
+		if got := policy.Decide(outcome{status: tt.status}).Action; got != tt.want {
+			t.Errorf("Decide(status %d) = %v, want %v", tt.status, got, tt.want)
 		}
 	}
-}
-
-func TestBackoff(t *testing.T) {
-	tests := []struct {
-		n        int
-		min, max time.Duration
+	transport := []struct {
+		name string
+		o    outcome
+		want action
 	}{
-		{1, 250 * time.Millisecond, 500 * time.Millisecond},
-		{2, 500 * time.Millisecond, time.Second},
-		{3, time.Second, 2 * time.Second},
-		{8, 15 * time.Second, 30 * time.Second},
-		{40, 15 * time.Second, 30 * time.Second},
+		{"network error", outcome{err: io.ErrUnexpectedEOF}, actBackoff},
+		{"cancelled", outcome{err: context.Canceled, ctxDone: true}, actCancelled},
+		{"cancelled during a refused redirect", outcome{err: fmt.Errorf("x: %w", httpx.ErrCrossOriginRedirect), ctxDone: true}, actCancelled},
+		{"refused redirect", outcome{err: fmt.Errorf("sending: %w", httpx.ErrCrossOriginRedirect)}, actRefused},
 	}
-	for _, tt := range tests {
-		for range 50 {
-			if d := backoff(tt.n); d < tt.min || d > tt.max {
-				t.Fatalf("backoff(%d) = %v, want in [%v, %v]", tt.n, d, tt.min, tt.max)
-			}
+	for _, tt := range transport {
+		if got := policy.Decide(tt.o).Action; got != tt.want {
+			t.Errorf("%s: Decide = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -133,7 +133,7 @@ func (c *Client) sendBatch(ctx context.Context, base request, b []item) ([]Failu
 		}
 		return nil, nil, err
 	}
-	act := actionFor(resp.status)
+	act := c.actionFor(resp.status)
 	if act == actDone || act == actSplit {
 		c.limit.observe(len(req.body), act == actSplit, probe)
 	} else if probe {

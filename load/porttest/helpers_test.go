@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/oktalake/oktalake/internal/clock"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/clock"
+	"github.com/oktalake/oktalake/load/porttest/porttestspec"
 )
 
 // specPath is Port's OpenAPI document, shared by the whole project.
@@ -19,18 +21,18 @@ var specPath = filepath.Join("..", "..", "testdata", "specs", "port-api.yaml")
 
 var (
 	specOnce sync.Once
-	spec     *Spec
+	spec     *porttestspec.Spec
 	specErr  error
 )
 
 // loadSpec loads the 1.6 MB spec once per test binary.
-func loadSpec(t testing.TB) *Spec {
+func loadSpec(t testing.TB) *porttestspec.Spec {
 	t.Helper()
 	specOnce.Do(func() {
 		if p := os.Getenv("PORT_API_SPEC"); p != "" {
 			specPath = p
 		}
-		spec, specErr = LoadSpec(specPath)
+		spec, specErr = porttestspec.LoadSpec(specPath)
 	})
 	if specErr != nil {
 		t.Fatalf("loading port spec (set PORT_API_SPEC to its path): %v", specErr)
@@ -56,7 +58,7 @@ func fixtures(t testing.TB, names ...string) map[string]json.RawMessage {
 // every response it sent was Port-valid.
 func newServer(t testing.TB, opts Options) *Server {
 	t.Helper()
-	opts.Spec = loadSpec(t)
+	opts.Validator = loadSpec(t)
 	srv := NewServer(opts)
 	t.Cleanup(func() {
 		srv.Close()

@@ -75,8 +75,8 @@ func (s *Server) pipeline(pattern string, h apiHandler) http.Handler {
 		}
 		rec := httptest.NewRecorder()
 		s.serve(rec, r, pattern, body, tooLarge, h)
-		if s.opts.Spec != nil && pattern != "/" {
-			if err := s.opts.Spec.ValidateResponse(r, body, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+		if s.opts.Validator != nil && pattern != "/" {
+			if err := s.opts.Validator.ValidateResponse(r, body, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
 				s.violation("response", r, rec.Code, err)
 			}
 		}
@@ -110,8 +110,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, b
 			return
 		}
 	}
-	if s.opts.Spec != nil && pattern != "/" {
-		if err := s.opts.Spec.ValidateRequest(r, body); err != nil {
+	if s.opts.Validator != nil && pattern != "/" {
+		if err := s.opts.Validator.ValidateRequest(r, body); err != nil {
 			s.violation("request", r, 0, err)
 			writeError(w, http.StatusUnprocessableEntity, "invalid_request", "The json provided does not match the route's schema: "+err.Error())
 			return

@@ -49,10 +49,18 @@ type Options struct {
 	MaxBodyBytes int
 	// ClientID and ClientSecret are the accepted credentials; generated when empty.
 	ClientID, ClientSecret string
-	// Spec, when set, validates every request against Port's OpenAPI
-	// document (answering 422 like Port's route validation) and every
-	// response; violations are kept for Violations.
-	Spec *Spec
+	// Validator, when set, checks every request (answering 422 like Port's
+	// route validation) and every response; violations are kept for
+	// Violations. Tests plug in porttestspec.Spec, Port's OpenAPI document.
+	Validator Validator
+}
+
+// Validator checks requests and responses against an API description.
+type Validator interface {
+	// ValidateRequest checks a request and its body.
+	ValidateRequest(r *http.Request, body []byte) error
+	// ValidateResponse checks the response to r (sent with reqBody).
+	ValidateResponse(r *http.Request, reqBody []byte, status int, header http.Header, body []byte) error
 }
 
 // Fault makes the server answer Count consecutive API requests, starting
@@ -160,7 +168,7 @@ func (s *Server) preload(bps map[string]json.RawMessage) error {
 func (s *Server) Close() { s.http.Close() }
 
 // Violations returns the spec violations seen so far (requests and responses
-// that do not match Port's OpenAPI document); empty without Options.Spec.
+// that Options.Validator refused); empty without a Validator.
 func (s *Server) Violations() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,4 +1,8 @@
-package porttest
+// Package porttestspec validates requests to and responses from the
+// simulated Port against Port's OpenAPI document. It is for tests only: it
+// links kin-openapi and its router, which the shipped binary (whose demo
+// runs porttest) must not carry. Plug a Spec into porttest.Options.Validator.
+package porttestspec
 
 import (
 	"bytes"
