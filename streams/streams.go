@@ -89,6 +89,9 @@ type Stream struct {
 	// stream's entities point at (the default mapping's relation targets):
 	// they load first.
 	References []string
+	// AppendOnly streams hold events that never change and are never
+	// deleted (the System Log): readers need not track their keys.
+	AppendOnly bool
 	// OceanKinds are the kinds of Port's Okta Ocean integration that name
 	// this stream in an Ocean-dialect mapping (besides the stream name).
 	OceanKinds []string
@@ -168,7 +171,7 @@ var catalog = []Stream{
 		Description: "Admin roles assigned to groups"},
 	{Name: "resource_sets", Path: "/api/v1/iam/resource-sets", PrimaryKey: []string{"id"}, ItemsField: "resource-sets", BodyNext: true, Scope: "okta.roles.read",
 		Description: "Resource sets of custom admin roles"},
-	{Name: "logs", Path: "/api/v1/logs", PrimaryKey: []string{"uuid"}, Cursor: "published", CursorKind: CursorLogPolling, PageSize: 1000,
+	{Name: "logs", Path: "/api/v1/logs", PrimaryKey: []string{"uuid"}, Cursor: "published", CursorKind: CursorLogPolling, PageSize: 1000, AppendOnly: true,
 		References: []string{"users"}, Scope: "okta.logs.read",
 		Description: "System log events"},
 }
