@@ -24,10 +24,10 @@ func TestDescribeReadsVersionCommitDateAndGoFromBuildInfo(t *testing.T) {
 	}
 	const rev = "abc1234def5678abc1234def5678abc1234def56"
 	cases := []struct {
-		name     string
-		stamp    Stamp
-		info     *debug.BuildInfo
-		want     string
+		name  string
+		stamp Stamp
+		info  *debug.BuildInfo
+		want  string
 	}{
 		{"ldflags version wins over the module's", Stamp{Version: "v1.2.3"}, info("v1.2.0", vcs(rev, "2026-11-30T23:59:59Z", "false")),
 			"oktalake v1.2.3 (commit abc1234, 2026-11-30, go1.26.8)"},
