@@ -78,9 +78,12 @@ func TestBuildReportsLdflagsVersionAndCommit(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			bin := filepath.Join(t.TempDir(), "oktalake")
-			args := []string{"build", "-trimpath", "-buildvcs=auto", "-ldflags", "-s -w " + tc.ldflags, "-o", bin}
+			// Without make release's -trimpath, and with -race when the test
+			// has it: the build then reuses the packages this test binary was
+			// built from instead of compiling every dependency again.
+			args := []string{"build", "-buildvcs=auto", "-ldflags", "-s -w " + tc.ldflags, "-o", bin}
 			if raceEnabled {
-				args = append(args, "-race") // reuses the packages this test binary was built from
+				args = append(args, "-race")
 			}
 			if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
 				t.Fatalf("go build: %v\n%s", err, out)
