@@ -12,11 +12,20 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/oktalake/oktalake/internal/buildinfo"
 	"github.com/urfave/cli/v2"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// Set at build time with -ldflags "-X main.version=v1.2.3 -X main.commit=..."
+// (make release sets them all); --version fills what is unset from the
+// toolchain's build info.
+var (
+	version = "dev"
+	// commit, commitTime (RFC 3339) and modified ("true" for a dirty tree)
+	// name the source where the toolchain cannot: it stamps them only in a
+	// checkout whose .git is a directory, not in a git worktree.
+	commit, commitTime, modified string
+)
 
 // usageError marks bad flags or arguments: exit code 2.
 type usageError struct{ err error }
@@ -67,7 +76,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:                 "oktalake",
 		Usage:                "Okta → bucket (Airbyte S3 layout) → Port, as one binary",
-		Version:              version,
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
@@ -77,6 +85,22 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err}
 		},
 		Commands: commands(),
+		// Our own --version rather than urfave/cli's, whose printer is a
+		// package variable and says "oktalake version v1.2.3".
+		HideVersion: true,
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version, commit and Go release", DisableDefaultText: true}},
+		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				_, err := fmt.Fprintln(c.App.Writer, buildinfo.String(c.App.Name, buildinfo.Stamp{Version: version, Revision: commit, Time: commitTime, Modified: modified}))
+				return err
+			}
+			// What urfave/cli does without an action: the help, or "No
+			// help topic" for an unknown command.
+			if c.Args().Present() {
+				return cli.ShowCommandHelp(c, c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 	}
 }
 
