@@ -20,8 +20,8 @@ import (
 // Flag groups; every flag also reads an environment variable.
 func oktaFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "okta-domain", EnvVars: []string{"OKTA_DOMAIN"}, Usage: "Okta org: dev-123.okta.com, a custom domain, or a full URL"},
-		&cli.StringFlag{Name: "okta-api-token", EnvVars: []string{"OKTA_API_TOKEN"}, Usage: "API token (sent as SSWS)"},
+		&cli.StringFlag{Name: "okta-domain", EnvVars: []string{"OKTA_DOMAIN", "OCEAN__INTEGRATION__CONFIG__OKTA_DOMAIN"}, Usage: "Okta org: dev-123.okta.com, a custom domain, or a full URL"},
+		&cli.StringFlag{Name: "okta-api-token", EnvVars: []string{"OKTA_API_TOKEN", "OCEAN__INTEGRATION__SECRETS__OKTA_API_TOKEN"}, Usage: "API token (sent as SSWS)"},
 		&cli.StringFlag{Name: "okta-client-id", EnvVars: []string{"OKTA_CLIENT_ID"}, Usage: "OAuth 2.0 service app client id"},
 		&cli.StringFlag{Name: "okta-private-key", EnvVars: []string{"OKTA_PRIVATE_KEY"}, Usage: "service app private key: PEM text or a file path (RSA or EC)"},
 		&cli.StringFlag{Name: "okta-key-id", EnvVars: []string{"OKTA_KEY_ID"}, Usage: "kid of the private key, when the app has several"},

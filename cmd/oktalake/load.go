@@ -23,9 +23,9 @@ import (
 
 func portFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "port-client-id", EnvVars: []string{"PORT_CLIENT_ID"}, Usage: "Port client id"},
-		&cli.StringFlag{Name: "port-client-secret", EnvVars: []string{"PORT_CLIENT_SECRET"}, Usage: "Port client secret"},
-		&cli.StringFlag{Name: "port-base-url", EnvVars: []string{"PORT_BASE_URL"}, Value: port.DefaultBaseURL, Usage: "Port API base URL (https://api.us.port.io for the US region)"},
+		&cli.StringFlag{Name: "port-client-id", EnvVars: []string{"PORT_CLIENT_ID", "OCEAN__PORT__CLIENT_ID"}, Usage: "Port client id"},
+		&cli.StringFlag{Name: "port-client-secret", EnvVars: []string{"PORT_CLIENT_SECRET", "OCEAN__PORT__CLIENT_SECRET"}, Usage: "Port client secret"},
+		&cli.StringFlag{Name: "port-base-url", EnvVars: []string{"PORT_BASE_URL", "OCEAN__PORT__BASE_URL"}, Value: port.DefaultBaseURL, Usage: "Port API base URL: https://api.port.io (EU) or https://api.us.port.io (US); the older https://api.getport.io and https://api.us.getport.io still answer"},
 		&cli.IntFlag{Name: "port-concurrency", EnvVars: []string{"OKTALAKE_PORT_CONCURRENCY"}, Value: 8, Usage: "Port requests in flight"},
 		&cli.BoolFlag{Name: "merge", EnvVars: []string{"OKTALAKE_MERGE"}, Value: true, Usage: "merge properties into existing entities (false replaces them)"},
 		&cli.BoolFlag{Name: "create-missing-related-entities", EnvVars: []string{"OKTALAKE_CREATE_MISSING_RELATED"}, Value: true, Usage: "let Port create relation targets that do not exist yet"},

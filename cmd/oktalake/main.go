@@ -56,6 +56,7 @@ func main() {
 // run is main without the process: tests call it with their own arguments and writers.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	emptyFallbacksUnset(app.Commands)
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return 0
