@@ -15,6 +15,19 @@ type op struct {
 	entity     port.Entity
 	identifier string
 	dependents bool
+	// key is the ledger key of the record (""; not in the ledger), hash
+	// the entity's content hash (0: not known).
+	key  string
+	hash uint64
+}
+
+// id is the string identifier the operation is about, "" for a search query.
+func (o op) id() string {
+	if o.origin.delete {
+		return o.identifier
+	}
+	s, _ := o.entity.Identifier.(string)
+	return s
 }
 
 // batch is operations of one blueprint and one kind, all upserts or all

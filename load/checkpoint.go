@@ -300,3 +300,12 @@ func keyHash(key string) uint64 {
 }
 
 func digestString(sum uint64) string { return strconv.FormatUint(sum, 16) }
+
+// loadedBefore reports whether the checkpoint says objects of stream were
+// loaded (so Port holds what they produced).
+func (cs *checkpointStore) loadedBefore(stream string) bool {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	sc := cs.cp.Streams[stream]
+	return sc != nil && (len(sc.Done) > 0 || sc.Archive != nil && sc.Archive.Count > 0)
+}

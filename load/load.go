@@ -60,6 +60,9 @@ type Config struct {
 	DrainTimeout time.Duration
 	Clock        clock.Clock
 	Logger       *slog.Logger
+	// Plan computes what a load would send and delete without sending,
+	// deleting, or writing checkpoints, dead letters or the ledger.
+	Plan bool
 	// Progress, when set, is called about every second while objects load
 	// (the CLI draws it on a terminal); ProgressEvery changes the period.
 	Progress      func(Progress)
@@ -141,6 +144,8 @@ type Loader struct {
 	// found counts the data objects listed in the current pass.
 	found int
 	bps   map[string]int64
+	// own holds the ledgers opened by this loader.
+	own *owned
 }
 
 // New prepares a loader and reads its checkpoint.
@@ -153,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, warned: map[string]bool{}, bps: map[string]int64{}}, nil
+	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, warned: map[string]bool{}, bps: map[string]int64{}, own: newOwned()}, nil
 }
 
 // Run loads every pending object once, or keeps going in follow mode until
@@ -346,6 +351,13 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 	// Parts of one object name load in part order: Airbyte's part numbers are
 	// not padded, so "_10" sorts before "_2" in key order.
 	sort.SliceStable(pending, func(i, j int) bool { return partLess(pending[i].Key, pending[j].Key) })
+	led, err := l.ledgerOf(ctx, stream)
+	if err != nil {
+		if ctx.Err() != nil {
+			return l.interrupted(ctx, stream, 0)
+		}
+		return err
+	}
 	for i, o := range pending {
 		if ctx.Err() != nil {
 			return l.interrupted(ctx, stream, len(pending)-i)
@@ -353,7 +365,7 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		// Finish the object even if interrupted now: its entities are
 		// already on their way, and checkpointing it keeps the next run short.
 		octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.cfg.DrainTimeout)
-		err := l.loadObject(octx, stream, o)
+		err := l.loadObject(octx, stream, o, led)
 		cancel()
 		if err != nil {
 			return err

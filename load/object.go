@@ -6,8 +6,10 @@ import (
 	"sync"
 
 	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/ledger"
 	"github.com/oktalake/oktalake/load/mapping"
 	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/streams"
 )
 
 // objectLoad takes one object's records to Port: the input (readObject, or
@@ -23,6 +25,13 @@ type objectLoad struct {
 	key     string
 	dl      *deadLetters
 	batches *batcher
+	// led is the stream's ledger (nil when the loader keeps none for it:
+	// a replay); cat is the stream's catalog entry when known.
+	led   *ledger.Stream
+	cat   streams.Stream
+	known bool
+	// sync is the sync id of the snapshot the object belongs to (0: none).
+	sync int64
 	// read is counted by the goroutine that adds records, alone.
 	read readCounts
 	acks acks
@@ -30,7 +39,7 @@ type objectLoad struct {
 
 // readCounts are what an object's records turned into before any was sent.
 type readCounts struct {
-	records, rejected, badLines, mapErrors, unmatched int64
+	records, rejected, badLines, mapErrors, unmatched, unchanged int64
 }
 
 // acks gathers the acknowledgements of an object's batches, which arrive
@@ -44,21 +53,23 @@ type acks struct {
 
 // objectCounts is what loading one object did, for the summary.
 type objectCounts struct {
-	records, entities, deletes, failed, rejected, badLines, mapErrors, unmatched int64
-	byBlueprint                                                                  map[string]int64
+	records, entities, deletes, failed, rejected, badLines, mapErrors, unmatched, unchanged int64
+	byBlueprint                                                                             map[string]int64
 }
 
 // newObjectLoad is how loading and replaying both start an object.
 func (l *Loader) newObjectLoad(stream, key string) *objectLoad {
 	o := &objectLoad{l: l, stream: stream, key: key, dl: newDeadLetters(l.cfg, stream, key)}
 	o.acks.byBlueprint = map[string]int64{}
+	o.cat, o.known = streams.Lookup(stream)
 	out := sender{port: l.cfg.Port}
 	o.batches = newBatcher(l.cfg.BatchSize, func(ctx context.Context, b batch) { o.acknowledge(b, out.send(ctx, b)) })
 	return o
 }
 
-func (l *Loader) loadObject(ctx context.Context, stream string, obj lake.ObjectInfo) error {
+func (l *Loader) loadObject(ctx context.Context, stream string, obj lake.ObjectInfo, led *ledger.Stream) error {
 	o := l.newObjectLoad(stream, obj.Key)
+	o.led, o.sync = led, l.objectSync(stream, obj.Key)
 	emit := func(rec lake.Record) error { return o.add(ctx, obj.Key, rec) }
 	if err := readObject(ctx, l.cfg.Store, obj.Key, l.cfg.MaxLineBytes, emit, o.unreadable); err != nil {
 		o.batches.wait() // let batches in flight settle before the object is abandoned
@@ -71,6 +82,11 @@ func (l *Loader) loadObject(ctx context.Context, stream string, obj lake.ObjectI
 	// Dead letters first, then the checkpoint: a record is either in Port,
 	// in a dead letter, or its object is loaded again.
 	if err := o.dl.commit(ctx); err != nil {
+		return err
+	}
+	// The ledger before the checkpoint: what Port confirmed is recorded
+	// before the object counts as loaded.
+	if err := l.saveLedger(ctx, led); err != nil {
 		return err
 	}
 	if err := l.cp.markDone(ctx, stream, obj, counts.records); err != nil {
@@ -96,6 +112,7 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 	}
 	o.read.records++
 	o.l.liveRecords.Add(1)
+	o.see(o.sync)
 	from := recordOrigin(key, rec)
 	res := o.l.cfg.Mapping.Apply(ctx, rec.Data, key)
 	if res.Interrupted != "" {
@@ -118,9 +135,32 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 	if len(res.Entities) == 0 && len(res.Deletes) == 0 && len(res.Rejected) == 0 {
 		o.read.unmatched++
 	}
-	for _, e := range res.Entities {
-		entity := toPortEntity(e)
-		o.batches.add(ctx, e.Blueprint, op{origin: from.mapped(e.MappingIndex, e.Blueprint, false, entity), entity: entity})
+	rkey := ""
+	if o.led != nil {
+		rkey = o.recordKey(rec.Data)
+	}
+	ps := make([]produced, len(res.Entities))
+	for i, e := range res.Entities {
+		ps[i] = produced{blueprint: e.Blueprint, entity: toPortEntity(e)}
+		if rkey != "" {
+			ps[i].hash = entityHash(ps[i].entity)
+		}
+	}
+	send := make([]bool, len(ps))
+	if rkey != "" {
+		send = o.produce(rkey, o.sync, ps)
+	} else {
+		for i := range send {
+			send[i] = true
+		}
+	}
+	for i, e := range res.Entities {
+		if !send[i] {
+			o.read.unchanged++
+			continue
+		}
+		entity := ps[i].entity
+		o.batches.add(ctx, e.Blueprint, op{origin: from.mapped(e.MappingIndex, e.Blueprint, false, entity), entity: entity, key: rkey, hash: ps[i].hash})
 	}
 	for _, d := range res.Deletes {
 		id, ok := d.Identifier.(string)
@@ -130,7 +170,7 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 			continue
 		}
 		at := from.mapped(d.MappingIndex, d.Blueprint, true, map[string]any{"identifier": id})
-		o.batches.add(ctx, d.Blueprint, op{origin: at, identifier: id, dependents: d.DeleteDependents})
+		o.batches.add(ctx, d.Blueprint, op{origin: at, identifier: id, dependents: d.DeleteDependents, key: rkey})
 	}
 	return nil
 }
@@ -149,9 +189,39 @@ func (o *objectLoad) acknowledge(b batch, out outcome) {
 	for _, r := range out.refused {
 		o.dl.add(newDeadLetter(r.op.origin, "", &r.failure))
 	}
+	if o.led != nil {
+		o.record(b, out)
+	}
 	o.acks.count(b, out)
 	if !b.delete {
 		o.l.liveEntities.Add(int64(out.accepted()))
+	}
+}
+
+// record tells the ledger what Port accepted: the hash of each upserted
+// entity (every record of the batch that produced the version Port kept),
+// and the entities a mapping's delete rule removed.
+func (o *objectLoad) record(b batch, out outcome) {
+	refused := map[string]bool{}
+	for _, r := range out.refused {
+		refused[r.op.id()] = true
+	}
+	last := map[string]uint64{}
+	for _, op := range b.ops {
+		last[op.id()] = op.hash
+	}
+	for _, op := range b.ops {
+		id := op.id()
+		if op.key == "" || id == "" || refused[id] {
+			continue
+		}
+		ref := ledger.Ref{Blueprint: b.blueprint, Identifier: id}
+		switch {
+		case b.delete:
+			o.forget(op.key, ref)
+		case op.hash != 0 && last[id] == op.hash:
+			o.confirm(op.key, ref, op.hash)
+		}
 	}
 }
 
@@ -167,7 +237,7 @@ func (o *objectLoad) finish(ctx context.Context) (objectCounts, error) {
 	}
 	return objectCounts{
 		records: o.read.records, rejected: o.read.rejected, badLines: o.read.badLines, mapErrors: o.read.mapErrors, unmatched: o.read.unmatched,
-		entities: o.acks.entities, deletes: o.acks.deletes, failed: o.acks.refused, byBlueprint: o.acks.byBlueprint,
+		entities: o.acks.entities, deletes: o.acks.deletes, failed: o.acks.refused, byBlueprint: o.acks.byBlueprint, unchanged: o.read.unchanged,
 	}, nil
 }
 

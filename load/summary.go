@@ -18,6 +18,9 @@ type StreamSummary struct {
 	Records int64
 	// Entities were accepted by Port; Deletes were applied.
 	Entities, Deletes int64
+	// Unchanged are entities not sent: the ledger holds them with the same
+	// content hash, so Port already has them as they are.
+	Unchanged int64
 	// Failed were rejected by Port, Rejected by our own checks (identifier
 	// rule), BadLines could not be read; all three are dead-lettered.
 	Failed, Rejected, BadLines int64
@@ -55,7 +58,7 @@ func (s *Summary) Err() error {
 	for _, st := range s.Streams {
 		records += st.Records
 		badLines += st.BadLines
-		deletes += st.Deletes
+		deletes += st.Deletes + st.Unchanged // unchanged entities are in Port already
 	}
 	given := records + badLines
 	switch {
@@ -108,6 +111,7 @@ func (l *Loader) record(stream string, c objectCounts) {
 	s.BadLines += c.badLines
 	s.MapErrors += c.mapErrors
 	s.Unmatched += c.unmatched
+	s.Unchanged += c.unchanged
 	for bp, n := range c.byBlueprint {
 		l.bps[bp] += n
 	}
@@ -168,4 +172,14 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	return int64(n), err
+}
+
+// Unchanged sums the entities not sent because Port already held them as
+// the ledger recorded.
+func (s *Summary) Unchanged() int64 {
+	var n int64
+	for _, st := range s.Streams {
+		n += st.Unchanged
+	}
+	return n
 }
