@@ -213,7 +213,6 @@ func (o *objectLoad) see(sync int64) {
 	o.l.own.mu.Unlock()
 }
 
-
 // objectSync is the sync id of the snapshot whose manifest lists the
 // object, 0 when none does (yet).
 func (l *Loader) objectSync(stream, key string) int64 {
