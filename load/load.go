@@ -60,6 +60,12 @@ type Config struct {
 	DrainTimeout time.Duration
 	Clock        clock.Clock
 	Logger       *slog.Logger
+	// DeleteThreshold is the share of a blueprint's owned entities one run
+	// may delete; above it nothing is deleted and the run fails (default
+	// DefaultDeleteThreshold, as Ocean's entityDeletionThreshold).
+	DeleteThreshold float64
+	// NoDeletes leaves every delete pending: nothing is deleted in Port.
+	NoDeletes bool
 	// Plan computes what a load would send and delete without sending,
 	// deleting, or writing checkpoints, dead letters or the ledger.
 	Plan bool
@@ -100,6 +106,9 @@ func (c *Config) SetDefaults() {
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultBatchSize
 	}
+	if c.DeleteThreshold <= 0 {
+		c.DeleteThreshold = DefaultDeleteThreshold
+	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 2 * time.Minute
 	}
@@ -120,6 +129,8 @@ func (c *Config) Validate() error {
 		return errors.New("load: no mapping")
 	case c.Port == nil:
 		return errors.New("load: no Port client")
+	case c.DeleteThreshold > 1:
+		return fmt.Errorf("load.Config.DeleteThreshold: %v: want a share between 0 and 1", c.DeleteThreshold)
 	case strings.ContainsAny(c.Name, "/\\") || strings.ContainsFunc(c.Name, unicode.IsControl) || c.Name == "." || c.Name == "..":
 		return fmt.Errorf("load.Config.Name: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
 	}
@@ -146,6 +157,12 @@ type Loader struct {
 	bps   map[string]int64
 	// own holds the ledgers opened by this loader.
 	own *owned
+	// deleted counts entities deleted per blueprint after passes;
+	// deleteErr is the last pass's deletes held back (*ThresholdError).
+	deleted   map[string]int64
+	deleteErr error
+	// plan gathers what a Plan run would do.
+	plan *Plan
 }
 
 // New prepares a loader and reads its checkpoint.
@@ -158,7 +175,7 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, warned: map[string]bool{}, bps: map[string]int64{}, own: newOwned()}, nil
+	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, warned: map[string]bool{}, bps: map[string]int64{}, own: newOwned(), deleted: map[string]int64{}, plan: newPlan()}, nil
 }
 
 // Run loads every pending object once, or keeps going in follow mode until
@@ -261,6 +278,11 @@ func (l *Loader) pass(ctx context.Context) error {
 			return fmt.Errorf("loading stream %s: %w", stream, err)
 		}
 		l.warnUnmatched(stream)
+	}
+	if ctx.Err() == nil {
+		if err := l.deletePass(ctx); err != nil {
+			return fmt.Errorf("deleting: %w", err)
+		}
 	}
 	if l.found == 0 && ctx.Err() == nil && !l.warned[""] {
 		l.warned[""] = true

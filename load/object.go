@@ -39,7 +39,7 @@ type objectLoad struct {
 
 // readCounts are what an object's records turned into before any was sent.
 type readCounts struct {
-	records, rejected, badLines, mapErrors, unmatched, unchanged int64
+	records, rejected, badLines, mapErrors, unmatched, unchanged, tombstones int64
 }
 
 // acks gathers the acknowledgements of an object's batches, which arrive
@@ -53,8 +53,8 @@ type acks struct {
 
 // objectCounts is what loading one object did, for the summary.
 type objectCounts struct {
-	records, entities, deletes, failed, rejected, badLines, mapErrors, unmatched, unchanged int64
-	byBlueprint                                                                             map[string]int64
+	records, entities, deletes, failed, rejected, badLines, mapErrors, unmatched, unchanged, tombstones int64
+	byBlueprint                                                                                         map[string]int64
 }
 
 // newObjectLoad is how loading and replaying both start an object.
@@ -114,6 +114,19 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 	o.l.liveRecords.Add(1)
 	o.see(o.sync)
 	from := recordOrigin(key, rec)
+	if lake.IsTombstone(rec.Data) {
+		// A deleted record: never mapped (its entity would lack every
+		// field); the ledger says what it produced, deleted after the pass.
+		rkey := o.recordKey(rec.Data)
+		if o.led == nil || rkey == "" {
+			o.read.rejected++
+			o.dl.add(newDeadLetter(from, "tombstone: no record key the catalog can read, or no ledger to say what it produced", nil))
+			return nil
+		}
+		o.read.tombstones++
+		o.tombstone(rkey, o.sync)
+		return nil
+	}
 	res := o.l.cfg.Mapping.Apply(ctx, rec.Data, key)
 	if res.Interrupted != "" {
 		// An incomplete result is never sent: when the load is being
@@ -237,7 +250,7 @@ func (o *objectLoad) finish(ctx context.Context) (objectCounts, error) {
 	}
 	return objectCounts{
 		records: o.read.records, rejected: o.read.rejected, badLines: o.read.badLines, mapErrors: o.read.mapErrors, unmatched: o.read.unmatched,
-		entities: o.acks.entities, deletes: o.acks.deletes, failed: o.acks.refused, byBlueprint: o.acks.byBlueprint, unchanged: o.read.unchanged,
+		entities: o.acks.entities, deletes: o.acks.deletes, failed: o.acks.refused, byBlueprint: o.acks.byBlueprint, unchanged: o.read.unchanged, tombstones: o.read.tombstones,
 	}, nil
 }
 

@@ -220,3 +220,17 @@ func (l *Loader) objectSync(stream, key string) int64 {
 	defer l.own.mu.Unlock()
 	return l.own.objSync[stream][key]
 }
+
+// tombstone marks a deleted record: what its last version produced is
+// deleted after the pass (a record the ledger never held produced nothing).
+func (o *objectLoad) tombstone(key string, sync int64) {
+	own := o.l.own
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	e, ok := o.led.Get(key)
+	if !ok {
+		return
+	}
+	e.Gone, e.Sync = true, max(e.Sync, sync)
+	o.led.Put(key, e)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -18,6 +19,11 @@ type StreamSummary struct {
 	Records int64
 	// Entities were accepted by Port; Deletes were applied.
 	Entities, Deletes int64
+	// DeleteFailures are deletes Port refused: they stay pending.
+	DeleteFailures int64
+	// Tombstones are deleted records read; what they produced is deleted
+	// after the pass (Deletes).
+	Tombstones int64
 	// Unchanged are entities not sent: the ledger holds them with the same
 	// content hash, so Port already has them as they are.
 	Unchanged int64
@@ -47,6 +53,13 @@ type Summary struct {
 	DeadLetters string
 	// Stopped says why the run stopped with work left (interrupted).
 	Stopped string
+	// Deleted counts entities deleted per blueprint (tombstones, snapshot
+	// deletes, orphans); DeletesHeld says why deletes were held back (the
+	// threshold), which fails the run.
+	Deleted     map[string]int64
+	DeletesHeld error
+	// Plan is what a Plan run would send and delete.
+	Plan *Plan
 }
 
 // Err reports a run that did not do its job although nothing failed: it
@@ -58,12 +71,16 @@ func (s *Summary) Err() error {
 	for _, st := range s.Streams {
 		records += st.Records
 		badLines += st.BadLines
-		deletes += st.Deletes + st.Unchanged // unchanged entities are in Port already
+		deletes += st.Deletes + st.Unchanged + st.Tombstones // unchanged entities are in Port already
 	}
 	given := records + badLines
 	switch {
 	case s.Stopped != "":
 		return errors.New(s.Stopped)
+	case s.DeletesHeld != nil:
+		return s.DeletesHeld
+	case s.deleteFailures() > 0:
+		return fmt.Errorf("Port refused %d deletes; they stay pending for the next run", s.deleteFailures())
 	case s.Listing != "" && !s.Follow && s.Found == 0:
 		return fmt.Errorf("no data objects under %s: nothing to load (check load.Config.Store, load.Config.Prefix and load.Config.Namespace)", s.Listing)
 	case given == 0 || s.Entities()+deletes > 0:
@@ -73,6 +90,14 @@ func (s *Summary) Err() error {
 	default:
 		return fmt.Errorf("nothing reached Port: no mapping applied to any of the %d records (check the mapping's filters and the key layout)", given)
 	}
+}
+
+func (s *Summary) deleteFailures() int64 {
+	var n int64
+	for _, st := range s.Streams {
+		n += st.DeleteFailures
+	}
+	return n
 }
 
 // DeadLettered is every record that did not reach Port, with its reason stored.
@@ -112,6 +137,7 @@ func (l *Loader) record(stream string, c objectCounts) {
 	s.MapErrors += c.mapErrors
 	s.Unmatched += c.unmatched
 	s.Unchanged += c.unchanged
+	s.Tombstones += c.tombstones
 	for bp, n := range c.byBlueprint {
 		l.bps[bp] += n
 	}
@@ -128,6 +154,11 @@ func (l *Loader) summary(start time.Time) *Summary {
 	}
 	for bp, n := range l.bps {
 		out.Blueprints[bp] = n
+	}
+	out.Deleted = maps.Clone(l.deleted)
+	out.DeletesHeld = l.deleteErr
+	if l.cfg.Plan {
+		out.Plan = l.plan
 	}
 	return out
 }

@@ -1,0 +1,272 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/ledger"
+)
+
+// DefaultDeleteThreshold is Port Ocean's default entityDeletionThreshold:
+// Ocean's resync computes the share of the integration's entities it is
+// about to delete and deletes nothing when it is above the threshold
+// (port-labs/ocean, port_ocean/core/handlers/entities_state_applier/port/applier.py,
+// delete_diff; its tests: 3 entities before and none after is "above the
+// default threshold" and deletes nothing). Here the share is taken per
+// blueprint, of the entities this loader owns there.
+const DefaultDeleteThreshold = 0.9
+
+// ThresholdError is a run whose deletes were held back because they would
+// remove too large a share of a blueprint's owned entities: usually an
+// outage that made a snapshot look empty, not a real mass delete.
+type ThresholdError struct {
+	Threshold float64
+	// Trips are the blueprints over the threshold, in name order.
+	Trips []ThresholdTrip
+}
+
+// ThresholdTrip is one blueprint over the threshold.
+type ThresholdTrip struct {
+	Blueprint     string
+	Delete, Owned int
+}
+
+func (e *ThresholdError) Error() string {
+	parts := make([]string, len(e.Trips))
+	for i, t := range e.Trips {
+		parts[i] = fmt.Sprintf("%s: %d of %d owned entities (%.0f%%)", t.Blueprint, t.Delete, t.Owned, 100*float64(t.Delete)/float64(t.Owned))
+	}
+	return fmt.Sprintf("nothing deleted: the deletes would exceed --delete-threshold %.2f of a blueprint's entities (%s); they stay pending: if they are real, run once with a higher --delete-threshold",
+		e.Threshold, strings.Join(parts, "; "))
+}
+
+// doomed is an entity some ledger waits to delete, and the stream whose
+// ledger asked first in delete order.
+type doomed struct {
+	stream string
+	ref    ledger.Ref
+}
+
+// deletePass deletes what the ledgers wait to delete: the entities of
+// tombstoned or vanished records, and orphans. It runs after a pass loaded
+// every stream without error. An entity some live record of any stream
+// still produces is not deleted (the ledger just stops tying it to the
+// record that let it go). Dependents go before their targets: streams in
+// reverse load order. Over the threshold nothing is deleted and the run
+// fails (Summary.Err); a refused delete stays pending and fails the run.
+func (l *Loader) deletePass(ctx context.Context) error {
+	if err := l.openAllLedgers(ctx); err != nil {
+		return err
+	}
+	own := l.own
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	order := orderStreams(maps.Collect(func(yield func(string, bool) bool) {
+		for s := range own.streams {
+			if !yield(s, true) {
+				return
+			}
+		}
+	}))
+	slices.Reverse(order)
+	cand := map[ledger.Ref]string{}
+	var list []doomed
+	for _, s := range order {
+		own.streams[s].Range(func(_ string, e ledger.Entry) bool {
+			for _, x := range e.Doomed() {
+				if _, ok := cand[x.Ref()]; !ok {
+					cand[x.Ref()] = s
+					list = append(list, doomed{s, x.Ref()})
+				}
+			}
+			return true
+		})
+	}
+	if len(cand) == 0 {
+		return nil
+	}
+	claimed := map[ledger.Ref]bool{}
+	owned := map[string][]uint64{}
+	for _, s := range order {
+		own.streams[s].Range(func(_ string, e ledger.Entry) bool {
+			for _, x := range e.Entities {
+				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
+				if _, ok := cand[x.Ref()]; ok && !e.Gone {
+					claimed[x.Ref()] = true
+				}
+			}
+			for _, x := range e.Orphans {
+				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
+			}
+			return true
+		})
+	}
+	perBP := map[string][]string{}
+	var doomedList []doomed
+	for _, d := range list {
+		if !claimed[d.ref] {
+			perBP[d.ref.Blueprint] = append(perBP[d.ref.Blueprint], d.ref.Identifier)
+			doomedList = append(doomedList, d)
+		}
+	}
+	if l.cfg.NoDeletes {
+		if len(doomedList) > 0 {
+			l.cfg.Logger.Info("deletes left pending (--no-deletes)", "entities", len(doomedList))
+		}
+		return nil
+	}
+	var trip *ThresholdError
+	for _, bp := range slices.Sorted(maps.Keys(perBP)) {
+		n, total := len(perBP[bp]), distinct(owned[bp])
+		if total > 0 && float64(n)/float64(total) > l.cfg.DeleteThreshold {
+			if trip == nil {
+				trip = &ThresholdError{Threshold: l.cfg.DeleteThreshold}
+			}
+			trip.Trips = append(trip.Trips, ThresholdTrip{Blueprint: bp, Delete: n, Owned: total})
+		}
+	}
+	if trip != nil {
+		l.mu.Lock()
+		l.deleteErr = trip
+		l.mu.Unlock()
+		l.cfg.Logger.Error("deletes held back by the threshold", "error", trip.Error())
+		return nil
+	}
+	if l.cfg.Plan {
+		l.planDeletes(doomedList)
+		return nil
+	}
+	deleted, err := l.sendDeletes(ctx, doomedList)
+	// What Port confirmed leaves the ledgers even when a later request
+	// failed; claimed entities leave the records that let them go.
+	for _, s := range order {
+		lg := own.streams[s]
+		var keys []string
+		lg.Range(func(k string, e ledger.Entry) bool {
+			if len(e.Doomed()) > 0 {
+				keys = append(keys, k)
+			}
+			return true
+		})
+		for _, k := range keys {
+			e, _ := lg.Get(k)
+			drop := func(x ledger.Entity) bool { return deleted[x.Ref()] || claimed[x.Ref()] }
+			e.Orphans = slices.DeleteFunc(e.Orphans, drop)
+			if e.Gone {
+				e.Entities = slices.DeleteFunc(e.Entities, drop)
+			}
+			lg.Put(k, e)
+		}
+		if serr := lg.Save(ctx, l.cfg.Store, l.cfg.Prefix, l.cfg.Name); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// sendDeletes deletes entities in order, a request per run of one stream
+// and blueprint, and returns those Port confirmed gone. Refusals stay
+// pending and are counted; an unknown outcome stops (err).
+func (l *Loader) sendDeletes(ctx context.Context, list []doomed) (map[ledger.Ref]bool, error) {
+	deleted := map[ledger.Ref]bool{}
+	for i := 0; i < len(list); {
+		j := i
+		bpIDs := map[string][]string{}
+		for j < len(list) && list[j].stream == list[i].stream {
+			bpIDs[list[j].ref.Blueprint] = append(bpIDs[list[j].ref.Blueprint], list[j].ref.Identifier)
+			j++
+		}
+		stream := list[i].stream
+		for _, bp := range slices.Sorted(maps.Keys(bpIDs)) {
+			ids := bpIDs[bp]
+			// Dependents are never deleted along: they may not be ours.
+			failures, err := l.cfg.Port.Delete(ctx, bp, ids, false)
+			refused := map[int]bool{}
+			for _, f := range failures {
+				refused[f.Index] = true
+				l.cfg.Logger.Warn("Port refused a delete; it stays pending", "blueprint", bp, "identifier", f.Identifier, "status", f.Status, "error", f.Error, "message", f.Message)
+			}
+			if err != nil {
+				return deleted, fmt.Errorf("deleting %d %s entities of stream %s: %w", len(ids), bp, stream, err)
+			}
+			n := 0
+			for k, id := range ids {
+				if !refused[k] {
+					deleted[ledger.Ref{Blueprint: bp, Identifier: id}] = true
+					n++
+				}
+			}
+			l.recordDeletes(stream, bp, n, len(refused))
+		}
+		i = j
+	}
+	return deleted, nil
+}
+
+// recordDeletes counts a stream's deletes in the summary.
+func (l *Loader) recordDeletes(stream, bp string, n, refused int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.sums[stream]
+	if s == nil {
+		s = &StreamSummary{Stream: stream}
+		l.sums[stream] = s
+	}
+	s.Deletes += int64(n)
+	s.DeleteFailures += int64(refused)
+	l.deleted[bp] += int64(n)
+}
+
+// openAllLedgers opens the ledger of every stream this loader keeps one
+// for, so an entity still produced by a stream not loaded in this run is
+// seen as claimed.
+func (l *Loader) openAllLedgers(ctx context.Context) error {
+	base := lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "ledger", l.cfg.Name) + "/"
+	found := map[string]bool{}
+	err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
+		rest := strings.TrimPrefix(o.Key, base)
+		if s, name, ok := strings.Cut(rest, "/"); ok && name == "ledger.json" {
+			found[s] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing ledgers under %s: %w", base, err)
+	}
+	for _, s := range sortedKeys(found) {
+		if _, err := l.ledgerOf(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// refHash numbers an entity for counting distinct entities in little
+// memory (a collision only lowers a count by one).
+func refHash(r ledger.Ref) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(r.Blueprint))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(r.Identifier))
+	return h.Sum64()
+}
+
+func distinct(hs []uint64) int {
+	slices.Sort(hs)
+	return len(slices.Compact(hs))
+}
