@@ -380,6 +380,21 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		}
 		return err
 	}
+	ms, err := l.readManifests(ctx, stream, led)
+	if err != nil {
+		if ctx.Err() != nil {
+			return l.interrupted(ctx, stream, 0)
+		}
+		return err
+	}
+	listedKeys := make(map[string]bool, len(listed))
+	for _, o := range listed {
+		listedKeys[o.Key] = true
+	}
+	failed := make(map[string]bool, len(pending))
+	for _, o := range pending {
+		failed[o.Key] = true // until loaded
+	}
 	for i, o := range pending {
 		if ctx.Err() != nil {
 			return l.interrupted(ctx, stream, len(pending)-i)
@@ -392,8 +407,9 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		if err != nil {
 			return err
 		}
+		delete(failed, o.Key)
 	}
-	return nil
+	return l.applySnapshots(ctx, stream, led, ms, func(key string) bool { return listedKeys[key] && !failed[key] })
 }
 
 // interrupted reports a stream left with left objects pending (0: not

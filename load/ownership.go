@@ -10,6 +10,7 @@ import (
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load/ledger"
 	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/streams"
 )
 
 // Ownership. The loader's ledger (package ledger) is the record of what
@@ -234,3 +235,6 @@ func (o *objectLoad) tombstone(key string, sync int64) {
 	e.Gone, e.Sync = true, max(e.Sync, sync)
 	o.led.Put(key, e)
 }
+
+// catalog is the catalog's definition of a stream, if it has one.
+func (l *Loader) catalog(stream string) (streams.Stream, bool) { return streams.Lookup(stream) }
