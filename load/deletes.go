@@ -91,6 +91,21 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	if len(cand) == 0 {
 		return nil
 	}
+	// Ledgers are maps: order each stream's deletes so plans and requests
+	// come out the same every time.
+	pos := map[string]int{}
+	for i, st := range order {
+		pos[st] = i
+	}
+	slices.SortStableFunc(list, func(a, b doomed) int {
+		if c := pos[a.stream] - pos[b.stream]; c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.ref.Blueprint, b.ref.Blueprint); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ref.Identifier, b.ref.Identifier)
+	})
 	claimed := map[ledger.Ref]bool{}
 	owned := map[string][]uint64{}
 	for _, s := range order {

@@ -129,6 +129,8 @@ func (c *Config) Validate() error {
 		return errors.New("load: no mapping")
 	case c.Port == nil:
 		return errors.New("load: no Port client")
+	case c.Plan && c.Follow:
+		return errors.New("load.Config.Plan: a plan runs once; it cannot follow")
 	case c.DeleteThreshold > 1:
 		return fmt.Errorf("load.Config.DeleteThreshold: %v: want a share between 0 and 1", c.DeleteThreshold)
 	case strings.ContainsAny(c.Name, "/\\") || strings.ContainsFunc(c.Name, unicode.IsControl) || c.Name == "." || c.Name == "..":

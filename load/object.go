@@ -62,7 +62,12 @@ func (l *Loader) newObjectLoad(stream, key string) *objectLoad {
 	o := &objectLoad{l: l, stream: stream, key: key, dl: newDeadLetters(l.cfg, stream, key)}
 	o.acks.byBlueprint = map[string]int64{}
 	o.cat, o.known = streams.Lookup(stream)
-	out := sender{port: l.cfg.Port}
+	var out interface {
+		send(context.Context, batch) outcome
+	} = sender{port: l.cfg.Port}
+	if l.cfg.Plan {
+		out = planSender{plan: l.plan}
+	}
 	o.batches = newBatcher(l.cfg.BatchSize, func(ctx context.Context, b batch) { o.acknowledge(b, out.send(ctx, b)) })
 	return o
 }
@@ -78,6 +83,11 @@ func (l *Loader) loadObject(ctx context.Context, stream string, obj lake.ObjectI
 	counts, err := o.finish(ctx)
 	if err != nil {
 		return err
+	}
+	if l.cfg.Plan {
+		// A plan writes nothing: the object stays pending.
+		l.record(stream, counts)
+		return nil
 	}
 	// Dead letters first, then the checkpoint: a record is either in Port,
 	// in a dead letter, or its object is loaded again.
