@@ -42,7 +42,7 @@ func (e *ThresholdError) Error() string {
 	for i, t := range e.Trips {
 		parts[i] = fmt.Sprintf("%s: %d of %d owned entities (%.0f%%)", t.Blueprint, t.Delete, t.Owned, 100*float64(t.Delete)/float64(t.Owned))
 	}
-	return fmt.Sprintf("nothing deleted: the deletes would exceed --delete-threshold %.2f of a blueprint's entities (%s); they stay pending: if they are real, run once with a higher --delete-threshold",
+	return fmt.Sprintf("nothing deleted: the deletes would exceed load.Config.DeleteThreshold %.2f of a blueprint's entities (%s); they stay pending: if they are real, run once with a higher load.Config.DeleteThreshold",
 		e.Threshold, strings.Join(parts, "; "))
 }
 
@@ -132,7 +132,7 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	}
 	if l.cfg.NoDeletes {
 		if len(doomedList) > 0 {
-			l.cfg.Logger.Info("deletes left pending (--no-deletes)", "entities", len(doomedList))
+			l.cfg.Logger.Info("deletes left pending (load.Config.NoDeletes)", "entities", len(doomedList))
 		}
 		return nil
 	}

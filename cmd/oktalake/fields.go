@@ -41,6 +41,10 @@ func fieldFlags() map[string]string {
 		"load.Config.Namespace": "--namespace",
 		"load.Config.Name":      "--name",
 
+		"load.Config.DeleteThreshold": "--delete-threshold",
+		"load.Config.Plan":            "--plan",
+		"load.Config.NoDeletes":       "--no-deletes",
+
 		"lake.StoreOptions.S3Endpoint": "--s3-endpoint",
 		"lake.StoreOptions.Region":     "--s3-region",
 	}

@@ -323,7 +323,7 @@ func checkFlagValues(c *cli.Context) error {
 			if d := c.Duration(name); d <= 0 {
 				return usagef("--%s: %v must be a positive duration such as 30s", name, d)
 			}
-		case "rate-limit-share":
+		case "rate-limit-share", "delete-threshold":
 			if v := c.Float64(name); !(v > 0 && v <= 1) {
 				return usagef("--%s: %v must be more than 0 and at most 1", name, v)
 			}

@@ -98,7 +98,7 @@ func loadCommand() *cli.Command {
 			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as \"oktalake port init\" does)"},
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
 			maxLineSizeFlag(),
-		}),
+		}, deleteFlags()),
 		Action: func(c *cli.Context) error {
 			log, err := begin(c)
 			if err != nil {
@@ -138,6 +138,9 @@ func loadCommand() *cli.Command {
 				Streams: names, Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
 				MaxLineBytes: maxLine,
 			}
+			if err := applyDeleteFlags(c, &cfg); err != nil {
+				return err
+			}
 			if c.Bool("minio-notify") {
 				if !c.Bool("follow") {
 					return usagef("--minio-notify needs --follow")
@@ -173,6 +176,9 @@ func loadCommand() *cli.Command {
 			}
 			if sum != nil {
 				sum.WriteTo(c.App.Writer)
+				if sum.Plan != nil {
+					sum.Plan.WriteTo(c.App.Writer)
+				}
 				if err == nil {
 					err = sum.Err() // nothing failed, but the run did not do its job
 				}

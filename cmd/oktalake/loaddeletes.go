@@ -1,0 +1,28 @@
+package main
+
+import (
+	"github.com/oktalake/oktalake/load"
+	"github.com/urfave/cli/v2"
+)
+
+// deleteFlags are load's flags for deletes and plans.
+func deleteFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "plan", EnvVars: []string{"OKTALAKE_PLAN"}, Usage: "print what a load would upsert and delete per blueprint, touching nothing in Port and writing no checkpoint or ledger"},
+		&cli.Float64Flag{Name: "delete-threshold", EnvVars: []string{"OKTALAKE_DELETE_THRESHOLD"}, Value: load.DefaultDeleteThreshold,
+			Usage: "largest share of a blueprint's owned entities one run may delete (as Ocean's entityDeletionThreshold); above it nothing is deleted and the run fails"},
+		&cli.BoolFlag{Name: "no-deletes", EnvVars: []string{"OKTALAKE_NO_DELETES"}, Usage: "delete nothing in Port; deletes stay pending in the ledger"},
+	}
+}
+
+// applyDeleteFlags sets cfg from deleteFlags.
+func applyDeleteFlags(c *cli.Context, cfg *load.Config) error {
+	cfg.Plan, cfg.NoDeletes, cfg.DeleteThreshold = c.Bool("plan"), c.Bool("no-deletes"), c.Float64("delete-threshold")
+	switch {
+	case cfg.Plan && c.Bool("follow"):
+		return usagef("--plan runs once: it cannot --follow")
+	case cfg.Plan && c.Bool("replay-errors"):
+		return usagef("--plan does not replay dead letters: drop --replay-errors")
+	}
+	return nil
+}
