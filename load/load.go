@@ -165,6 +165,9 @@ type Loader struct {
 	deleteErr error
 	// plan gathers what a Plan run would do.
 	plan *Plan
+	// portIdx is Port's content of the mapping's blueprints while a pass
+	// rebuilds ledgers (rebuild.go); dropped after the pass.
+	portIdx portIndex
 }
 
 // New prepares a loader and reads its checkpoint.
@@ -281,6 +284,7 @@ func (l *Loader) pass(ctx context.Context) error {
 		}
 		l.warnUnmatched(stream)
 	}
+	l.portIdx = nil
 	if ctx.Err() == nil {
 		if err := l.deletePass(ctx); err != nil {
 			return fmt.Errorf("deleting: %w", err)

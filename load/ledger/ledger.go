@@ -289,3 +289,13 @@ func uvarint(v string) (uint64, int) {
 }
 
 func sortStrings(s []string) { slices.Sort(s) }
+
+// Rewrite marks every shard changed, so the next Save replaces (or
+// removes) every shard object: a rebuilt ledger leaves nothing of the
+// one it replaces.
+func (s *Stream) Rewrite() {
+	for i := range s.dirty {
+		s.dirty[i] = true
+	}
+	s.metaDirty = true
+}
