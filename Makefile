@@ -63,7 +63,7 @@ bench: minio jq
 	$(GO) test -run '^$$' -bench . -benchmem ./lake ./load/mapping ./load/port ./extract/okta 2>&1 | tee -a bench.out
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./extract \
 		-args -bench.scale $(BENCH_SCALE) -bench.clock $(BENCH_CLOCK) 2>&1 | tee -a bench.out
-	OKTALAKE_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./load ./extract/oktatest 2>&1 | tee -a bench.out
+	OKTALAKE_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./load ./load/ledger ./extract/oktatest 2>&1 | tee -a bench.out
 	@echo; echo "== summary (custom metrics; ratios are against baselines from the same run)"; \
 		grep -E '^Benchmark' bench.out | sed -E 's/[[:space:]]+/ /g'
 
