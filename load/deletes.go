@@ -61,6 +61,9 @@ type doomed struct {
 // reverse load order. Over the threshold nothing is deleted and the run
 // fails (Summary.Err); a refused delete stays pending and fails the run.
 func (l *Loader) deletePass(ctx context.Context) error {
+	l.mu.Lock()
+	l.deleteErr = nil // a follow pass says again what it holds back
+	l.mu.Unlock()
 	if err := l.openAllLedgers(ctx); err != nil {
 		return err
 	}

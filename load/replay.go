@@ -61,6 +61,11 @@ func (l *Loader) replayObject(ctx context.Context, stream, key string) error {
 		return err
 	}
 	o := l.newObjectLoad(stream, key)
+	led, err := l.ledgerOf(ctx, stream)
+	if err != nil {
+		return err
+	}
+	o.led = led
 	for _, it := range items {
 		if len(it.Record) == 0 {
 			o.dl.add(it) // nothing to retry: keep it
@@ -78,6 +83,9 @@ func (l *Loader) replayObject(ctx context.Context, stream, key string) error {
 		return err
 	}
 	if err := o.dl.commit(ctx); err != nil {
+		return err
+	}
+	if err := l.saveLedger(ctx, led); err != nil {
 		return err
 	}
 	if err := l.cfg.Store.Delete(ctx, key); err != nil {

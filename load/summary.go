@@ -80,7 +80,7 @@ func (s *Summary) Err() error {
 	case s.DeletesHeld != nil:
 		return s.DeletesHeld
 	case s.deleteFailures() > 0:
-		return fmt.Errorf("Port refused %d deletes; they stay pending for the next run", s.deleteFailures())
+		return fmt.Errorf("%d deletes refused by Port stay pending for the next run", s.deleteFailures())
 	case s.Listing != "" && !s.Follow && s.Found == 0:
 		return fmt.Errorf("no data objects under %s: nothing to load (check load.Config.Store, load.Config.Prefix and load.Config.Namespace)", s.Listing)
 	case given == 0 || s.Entities()+deletes > 0:
