@@ -1,12 +1,15 @@
 package load
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load/port"
 	"github.com/oktalake/oktalake/load/porttest"
 )
 
@@ -148,5 +151,76 @@ func TestNoDeletes(t *testing.T) {
 	run(t, newLoader(t, store, pe, Config{}))
 	if got := pe.identifiers("okta_user"); fmt.Sprint(got) != fmt.Sprint(ids(userID, span(0, 9)...)) {
 		t.Errorf("after a run with deletes, users %v", got)
+	}
+}
+
+// TestFailedRunDeletesNothing: when an object fails to load (Port keeps
+// answering 503), the run fails and no delete is even attempted, though
+// the snapshot lost users.
+func TestFailedRunDeletesNothing(t *testing.T) {
+	build := func(ps portSetup) (*portEnv, *handLake, lake.Store) {
+		store := newStore(t)
+		pe := newPort(t, ps)
+		h := newHandLake(t, store)
+		h.write(snap{stream: "users", records: fullUsers(span(0, 20)...)})
+		run(t, newLoader(t, store, pe, Config{}))
+		return pe, h, store
+	}
+	probe, _, _ := build(portSetup{})
+	first := probe.srv.Stats().APIRequests
+	maxRetries := 1
+	pe, h, store := build(portSetup{server: porttest.Options{Faults: []porttest.Fault{{From: first + 1, Count: 100, Status: 503}}},
+		client: port.Config{MaxRetries: maxRetries}})
+	next := fullUsers(span(0, 18)...)
+	next[0]["profile"].(map[string]any)["lastName"] = "Changed"
+	h.write(snap{stream: "users", records: next})
+	l := newLoader(t, store, pe, Config{})
+	if _, err := l.Run(context.Background()); err == nil {
+		t.Fatal("a run whose object failed returned no error")
+	}
+	for _, p := range pe.paths.snapshot() {
+		if strings.Contains(p, "delete") || strings.Contains(p, "/entities/0") {
+			t.Errorf("a failed run attempted a delete: %s", p)
+		}
+	}
+	if got := len(pe.identifiers("okta_user")); got != 20 {
+		t.Errorf("%d users in Port, want 20", got)
+	}
+}
+
+// TestRefusedDeleteStaysPending: Port refuses to delete a user a
+// hand-made event requires (its OktaUser relation is required): the run
+// fails saying so, the user stays, and once the event is gone the next
+// run deletes the user.
+func TestRefusedDeleteStaysPending(t *testing.T) {
+	store := newStore(t)
+	pe := newPort(t, portSetup{})
+	h := newHandLake(t, store)
+	h.write(snap{stream: "users", records: fullUsers(span(0, 20)...)})
+	run(t, newLoader(t, store, pe, Config{}))
+	ev := porttest.Entity{Identifier: "hand-event", Properties: map[string]any{
+		"actor": map[string]any{}, "client": map[string]any{}, "authenticationContext": map[string]any{}, "displayMessage": "by hand",
+		"eventType": "user.session.start", "outcome": map[string]any{}, "published": "2026-11-20T10:00:00.000Z", "securityContext": map[string]any{},
+		"severity": "INFO", "debugContext": map[string]any{}, "transaction": map[string]any{}, "uuid": "hand-event", "version": "0",
+		"request": map[string]any{}, "target": []any{}}, Relations: map[string]any{"OktaUser": userID(5)}}
+	if err := pe.srv.CreateEntity("okta_event", ev); err != nil {
+		t.Fatal(err)
+	}
+	h.write(snap{stream: "users", records: fullUsers(without(span(0, 20), 5)...)})
+	sum := run(t, newLoader(t, store, pe, Config{}))
+	if err := sum.Err(); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("Err() = %v, want the refused delete", err)
+	}
+	if _, ok := pe.srv.Entity("okta_user", userID(5)); !ok {
+		t.Fatal("the user a hand-made event requires was deleted")
+	}
+	if _, err := pe.client.Delete(context.Background(), "okta_event", []string{"hand-event"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, newLoader(t, store, pe, Config{})).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pe.srv.Entity("okta_user", userID(5)); ok {
+		t.Error("the pending delete was not retried")
 	}
 }
