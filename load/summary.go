@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -195,6 +197,13 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	if err == nil {
 		err = err2
 	}
+	if line := s.deleteLine(); line != "" {
+		m, err3 := fmt.Fprintln(w, line)
+		n += m
+		if err == nil {
+			err = err3
+		}
+	}
 	if why := s.Err(); why != nil {
 		m, err3 := fmt.Fprintf(w, "not done: %v\n", why)
 		n += m
@@ -203,6 +212,26 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	return int64(n), err
+}
+
+// deleteLine says what the ledger spared and deleted, "" when nothing.
+func (s *Summary) deleteLine() string {
+	var tomb int64
+	for _, st := range s.Streams {
+		tomb += st.Tombstones
+	}
+	var parts []string
+	for _, bp := range slices.Sorted(maps.Keys(s.Deleted)) {
+		parts = append(parts, fmt.Sprintf("%s %d", bp, s.Deleted[bp]))
+	}
+	if s.Unchanged() == 0 && tomb == 0 && len(parts) == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("unchanged (not sent): %d, tombstones read: %d", s.Unchanged(), tomb)
+	if len(parts) > 0 {
+		line += ", deleted: " + strings.Join(parts, ", ")
+	}
+	return line
 }
 
 // Unchanged sums the entities not sent because Port already held them as
