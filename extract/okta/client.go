@@ -130,11 +130,11 @@ func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
 // get is the retry loop around one GET. check, when set, validates a 2xx
 // body: invalid JSON is retried a few times, any other check error is final.
 func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) error) (*Response, error) {
-	bucket := BucketFor(u.Path)
+	bucket, route := BucketFor(u.Path), routeOf(u.Path)
 	perRule := map[string]int{}
 	renewed := false
 	for attempt := 0; ; attempt++ {
-		resp, o, lastErr := c.attempt(ctx, bucket, u, renewed)
+		resp, o, lastErr := c.attempt(ctx, bucket, route, u, renewed)
 		if o.status >= 200 && o.status < 300 && check != nil {
 			if err := check(resp); err != nil {
 				lastErr = err
@@ -205,9 +205,9 @@ type attemptOutcome struct {
 }
 
 // attempt sends one governed request. The error describes the failure, if any.
-func (c *Client) attempt(ctx context.Context, bucket string, u *url.URL, renewed bool) (*Response, attemptOutcome, error) {
+func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, renewed bool) (*Response, attemptOutcome, error) {
 	o := attemptOutcome{outcome: outcome{renewed: renewed}}
-	t, err := c.gov.acquire(ctx, bucket)
+	t, err := c.gov.acquire(ctx, bucket, route)
 	if err != nil {
 		o.err, o.ctxDone = err, true
 		return nil, o, fmt.Errorf("waiting for the rate limit: %w", err)

@@ -62,17 +62,26 @@ type governor struct {
 	sem   chan struct{}
 
 	mu      sync.Mutex
-	buckets map[string]*bucket
+	buckets map[string]*bucket      // by route: the windows learnt
+	hints   map[string]*BucketStats // by the client's bucket hint, for Stats
 	tags    map[string]*BucketStats
 	changed chan struct{} // closed and replaced on every state change
 }
 
-// bucket is the governor's view of one rate-limit bucket.
+// bucket is the governor's view of the rate-limit bucket one route (a path
+// shape, such as /api/v1/users/{id}/roles) counts against. Okta's buckets
+// are learnt, not assumed: every route paces on the headers of its own
+// responses, so two real buckets never share a window (their remaining
+// counts and resets would be mixed up, and the fuller one would hold the
+// other back). Routes that do share a real bucket still see its true
+// remaining count in their responses, and the reserve check counts the
+// requests in flight of every route reporting the same limit and reset.
 type bucket struct {
-	name      string
-	known     bool // limits seen on a response
-	unlimited bool // a success came without rate-limit headers: only concurrency applies
-	probing   bool // the first request is in flight, the others wait for its headers
+	name      string // the route
+	hint      string // the client's bucket name, for Stats
+	known     bool   // limits seen on a response
+	unlimited bool   // a success came without rate-limit headers: only concurrency applies
+	probing   bool   // the first request is in flight, the others wait for its headers
 
 	limit     int
 	remaining int           // least remaining seen in the current window
@@ -88,8 +97,6 @@ type bucket struct {
 
 	penalty     float64 // share multiplier after a 429
 	penaltyLeft int     // windows before the penalty lifts
-
-	stats BucketStats
 }
 
 // ticket is one admitted request. Its holder must call governor.done once.
@@ -107,18 +114,20 @@ func newGovernor(clk clock.Clock, share float64, maxConcurrency int, log *slog.L
 		log:     log,
 		sem:     make(chan struct{}, max(1, maxConcurrency)),
 		buckets: map[string]*bucket{},
+		hints:   map[string]*BucketStats{},
 		tags:    map[string]*BucketStats{},
 		changed: make(chan struct{}),
 	}
 }
 
-// acquire waits until a request to bucket name may be sent, then reserves it.
-func (g *governor) acquire(ctx context.Context, name string) (*ticket, error) {
+// acquire waits until a request on route (its path shape) may be sent, then
+// reserves it. hint is the client's bucket name, under which Stats counts it.
+func (g *governor) acquire(ctx context.Context, hint, route string) (*ticket, error) {
 	start := g.clk.Now()
 	waited, lastReason := false, ""
 	for {
 		g.mu.Lock()
-		b := g.bucketLocked(name)
+		b := g.bucketLocked(hint, route)
 		now := g.clk.Now()
 		g.rollLocked(b, now)
 		wait, reason := g.blockedLocked(b, now)
@@ -149,7 +158,7 @@ func (g *governor) acquire(ctx context.Context, name string) (*ticket, error) {
 		ch := g.changed
 		g.mu.Unlock()
 		if reason != lastReason {
-			g.log.Debug("okta rate-limit wait", "bucket", name, "duration", wait, "reason", reason)
+			g.log.Debug("okta rate-limit wait", "bucket", hint, "route", route, "duration", wait, "reason", reason)
 			lastReason = reason
 		}
 		waited = true
@@ -184,10 +193,23 @@ func (g *governor) blockedLocked(b *bucket, now time.Time) (time.Duration, strin
 	if b.started+(b.inFlight-b.inFlightCur) >= allowed {
 		return wait, "our share of the window is used"
 	}
-	if float64(b.remaining-b.inFlight) <= reserve+1e-9 {
+	if float64(b.remaining-b.inFlight-g.siblingsInFlightLocked(b)) <= reserve+1e-9 {
 		return wait, "the rest of the window is left to other clients"
 	}
 	return 0, ""
+}
+
+// siblingsInFlightLocked counts the requests in flight on other routes whose
+// last response reported b's limit and reset: they may count against the
+// same real bucket, and their answers will lower its remaining count.
+func (g *governor) siblingsInFlightLocked(b *bucket) int {
+	n := 0
+	for _, o := range g.buckets {
+		if o != b && o.known && !o.rolled && !b.rolled && o.limit == b.limit && o.reset == b.reset {
+			n += o.inFlight
+		}
+	}
+	return n
 }
 
 // rollLocked starts a new window when our Clock passed the end of the
@@ -281,28 +303,38 @@ func (g *governor) done(t *ticket, h http.Header, status int, received time.Time
 	}
 }
 
-// count updates a bucket's counters, and those of the request's stats tag.
-func (g *governor) count(ctx context.Context, name string, f func(*BucketStats)) {
+// count updates a bucket hint's counters, and those of the request's stats tag.
+func (g *governor) count(ctx context.Context, hint string, f func(*BucketStats)) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, st := range g.statsLocked(ctx, g.bucketLocked(name)) {
+	for _, st := range g.hintStatsLocked(ctx, hint) {
 		f(st)
 	}
 }
 
-// statsLocked returns the counters a request updates: its bucket's, and its
-// tag's when the context carries one (WithStatsTag).
+// statsLocked returns the counters a request on b updates.
 func (g *governor) statsLocked(ctx context.Context, b *bucket) []*BucketStats {
+	return g.hintStatsLocked(ctx, b.hint)
+}
+
+// hintStatsLocked returns the counters a request updates: its bucket hint's,
+// and its tag's when the context carries one (WithStatsTag).
+func (g *governor) hintStatsLocked(ctx context.Context, hint string) []*BucketStats {
+	hs, ok := g.hints[hint]
+	if !ok {
+		hs = &BucketStats{}
+		g.hints[hint] = hs
+	}
 	tag, _ := ctx.Value(statsTagKey{}).(string)
 	if tag == "" {
-		return []*BucketStats{&b.stats}
+		return []*BucketStats{hs}
 	}
 	st, ok := g.tags[tag]
 	if !ok {
 		st = &BucketStats{}
 		g.tags[tag] = st
 	}
-	return []*BucketStats{&b.stats, st}
+	return []*BucketStats{hs, st}
 }
 
 // tagStats returns a copy of every tag's counters.
@@ -325,22 +357,22 @@ func WithStatsTag(ctx context.Context, tag string) context.Context {
 	return context.WithValue(ctx, statsTagKey{}, tag)
 }
 
-// stats returns a copy of every bucket's counters.
+// stats returns a copy of every bucket hint's counters.
 func (g *governor) stats() map[string]BucketStats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := make(map[string]BucketStats, len(g.buckets))
-	for name, b := range g.buckets {
-		out[name] = b.stats
+	out := make(map[string]BucketStats, len(g.hints))
+	for name, st := range g.hints {
+		out[name] = *st
 	}
 	return out
 }
 
-func (g *governor) bucketLocked(name string) *bucket {
-	b, ok := g.buckets[name]
+func (g *governor) bucketLocked(hint, route string) *bucket {
+	b, ok := g.buckets[route]
 	if !ok {
-		b = &bucket{name: name, penalty: 1, windowLen: defaultWindow}
-		g.buckets[name] = b
+		b = &bucket{name: route, hint: hint, penalty: 1, windowLen: defaultWindow}
+		g.buckets[route] = b
 	}
 	return b
 }
