@@ -238,7 +238,13 @@ func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, 
 	o.received = c.clk.Now()
 	c.gov.done(t, header, status, o.received)
 	if status == http.StatusTooManyRequests {
-		c.gov.count(ctx, bucket, func(s *BucketStats) { s.TooMany++ })
+		o.concurrent = concurrencyLimited(header)
+		c.gov.count(ctx, bucket, func(s *BucketStats) {
+			s.TooMany++
+			if o.concurrent {
+				s.ConcurrencyLimited++
+			}
+		})
 	}
 	o.status, o.err, o.ctxDone = status, err, ctx.Err() != nil
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,9 @@ type BucketStats struct {
 	Retries int64
 	// Errors is the number of requests that failed for good.
 	Errors int64
+	// ConcurrencyLimited is the number of those 429s that were Okta's
+	// concurrency limit (X-Rate-Limit-Limit 0), not the bucket's.
+	ConcurrencyLimited int64
 }
 
 const (
@@ -47,7 +51,7 @@ const (
 )
 
 // governor paces requests so this tool uses at most share of each Okta
-// rate-limit bucket per window and keeps at most cap(sem) requests in flight.
+// rate-limit bucket per window and keeps at most concLimit requests in flight.
 // One governor is shared by every goroutine using the Client.
 //
 // Okta counts requests per bucket in fixed windows and reports, on every
@@ -55,17 +59,27 @@ const (
 // window resets (epoch seconds). The reset is read against the response's
 // Date header, so the skew between our clock and Okta's does not matter: a
 // window ends (reset − Date) after we received the response, on our Clock.
+//
+// Okta also limits the requests in flight org-wide, and answers the first
+// request past that limit with a 429 whose headers carry the concurrent
+// values (limit and remaining 0). Such a 429 says nothing of the bucket: the
+// governor halves concLimit instead (once per burst: requests sent before
+// the decrease do not decrease it again) and wins it back by one request per
+// concLimit successes, as TCP's AIMD does.
 type governor struct {
-	clk   clock.Clock
-	share float64
-	log   *slog.Logger
-	sem   chan struct{}
+	clk     clock.Clock
+	share   float64
+	log     *slog.Logger
+	maxConc int
 
-	mu      sync.Mutex
-	buckets map[string]*bucket      // by route: the windows learnt
-	hints   map[string]*BucketStats // by the client's bucket hint, for Stats
-	tags    map[string]*BucketStats
-	changed chan struct{} // closed and replaced on every state change
+	mu        sync.Mutex
+	concLimit float64                 // requests allowed in flight, in [1, maxConc]
+	concEpoch int                     // bumped at each decrease
+	active    int                     // requests in flight
+	buckets   map[string]*bucket      // by route: the windows learnt
+	hints     map[string]*BucketStats // by the client's bucket hint, for Stats
+	tags      map[string]*BucketStats
+	changed   chan struct{} // closed and replaced on every state change
 }
 
 // bucket is the governor's view of the rate-limit bucket one route (a path
@@ -101,22 +115,23 @@ type bucket struct {
 
 // ticket is one admitted request. Its holder must call governor.done once.
 type ticket struct {
-	b       *bucket
-	gen     int
-	probe   bool
-	holdSem bool
+	b     *bucket
+	gen   int
+	probe bool
+	epoch int // concEpoch when sent
 }
 
 func newGovernor(clk clock.Clock, share float64, maxConcurrency int, log *slog.Logger) *governor {
 	return &governor{
-		clk:     clk,
-		share:   share,
-		log:     log,
-		sem:     make(chan struct{}, max(1, maxConcurrency)),
-		buckets: map[string]*bucket{},
-		hints:   map[string]*BucketStats{},
-		tags:    map[string]*BucketStats{},
-		changed: make(chan struct{}),
+		clk:       clk,
+		share:     share,
+		log:       log,
+		maxConc:   max(1, maxConcurrency),
+		concLimit: float64(max(1, maxConcurrency)),
+		buckets:   map[string]*bucket{},
+		hints:     map[string]*BucketStats{},
+		tags:      map[string]*BucketStats{},
+		changed:   make(chan struct{}),
 	}
 }
 
@@ -130,9 +145,10 @@ func (g *governor) acquire(ctx context.Context, hint, route string) (*ticket, er
 		b := g.bucketLocked(hint, route)
 		now := g.clk.Now()
 		g.rollLocked(b, now)
-		wait, reason := g.blockedLocked(b, now)
+		wait, reason := g.admissibleLocked(b, now)
 		if reason == "" {
-			t := &ticket{b: b, gen: b.gen}
+			t := &ticket{b: b, gen: b.gen, epoch: g.concEpoch}
+			g.active++
 			if !b.known && !b.unlimited {
 				b.probing, t.probe = true, true
 			}
@@ -146,14 +162,7 @@ func (g *governor) acquire(ctx context.Context, hint, route string) (*ticket, er
 				}
 			}
 			g.mu.Unlock()
-			select {
-			case g.sem <- struct{}{}:
-				t.holdSem = true
-				return t, nil
-			case <-ctx.Done():
-				g.done(t, nil, 0, g.clk.Now())
-				return nil, ctx.Err()
-			}
+			return t, nil
 		}
 		ch := g.changed
 		g.mu.Unlock()
@@ -166,6 +175,17 @@ func (g *governor) acquire(ctx context.Context, hint, route string) (*ticket, er
 			return nil, err
 		}
 	}
+}
+
+// admissibleLocked says why a request to b must wait, bucket or concurrency.
+func (g *governor) admissibleLocked(b *bucket, now time.Time) (time.Duration, string) {
+	if wait, reason := g.blockedLocked(b, now); reason != "" {
+		return wait, reason
+	}
+	if g.active >= int(g.concLimit) {
+		return 0, "the requests in flight are at the concurrency limit"
+	}
+	return 0, ""
 }
 
 // blockedLocked says why a request to b must wait, and for how long at most
@@ -240,12 +260,20 @@ func (g *governor) newWindowLocked(b *bucket, windows int) {
 // done records the end of an attempt: h is the response header (nil after a
 // transport error), received is when it arrived on our Clock.
 func (g *governor) done(t *ticket, h http.Header, status int, received time.Time) {
-	if t.holdSem {
-		<-g.sem
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer g.notifyLocked()
+	g.active--
+	switch {
+	case status == http.StatusTooManyRequests && concurrencyLimited(h):
+		if t.epoch == g.concEpoch {
+			g.concLimit = max(1, g.concLimit/2)
+			g.concEpoch++
+			g.log.Debug("okta concurrency limit: fewer requests in flight", "limit", int(g.concLimit))
+		}
+	case status >= 200 && status < 300:
+		g.concLimit = min(float64(g.maxConc), g.concLimit+1/g.concLimit)
+	}
 	b := t.b
 	b.inFlight--
 	if t.gen == b.gen {
@@ -406,6 +434,14 @@ func (g *governor) sleep(ctx context.Context, ch <-chan struct{}, d time.Duratio
 	case <-ctx.Done():
 	}
 	return ctx.Err()
+}
+
+// concurrencyLimited reports whether a 429's headers are Okta's concurrent
+// values rather than a bucket's: X-Rate-Limit-Limit 0 ("Rate limit best
+// practices": over the concurrent limit, the three headers "report the
+// concurrent values").
+func concurrencyLimited(h http.Header) bool {
+	return h != nil && strings.TrimSpace(h.Get("X-Rate-Limit-Limit")) == "0"
 }
 
 // rateLimit holds the X-Rate-Limit-* headers of a response.

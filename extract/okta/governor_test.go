@@ -147,7 +147,7 @@ func admitted(t *testing.T, g *governor, bucket string) []*ticket {
 		g.mu.Lock()
 		b := g.bucketLocked(bucket, bucket)
 		g.rollLocked(b, g.clk.Now())
-		_, reason := g.blockedLocked(b, g.clk.Now())
+		_, reason := g.admissibleLocked(b, g.clk.Now())
 		g.mu.Unlock()
 		if reason != "" {
 			return ts
