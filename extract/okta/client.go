@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,8 +134,12 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 	bucket, route := BucketFor(u.Path), routeOf(u.Path)
 	perRule := map[string]int{}
 	renewed := false
+	retryFor := "" // the X-Okta-Request-Id of the first failed attempt
 	for attempt := 0; ; attempt++ {
-		resp, o, lastErr := c.attempt(ctx, bucket, route, u, renewed)
+		resp, o, lastErr := c.attempt(ctx, bucket, route, u, renewed, retry{of: retryFor, count: attempt})
+		if retryFor == "" {
+			retryFor = o.requestID
+		}
 		if o.status >= 200 && o.status < 300 && check != nil {
 			if err := check(resp); err != nil {
 				lastErr = err
@@ -200,12 +205,22 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 // attemptOutcome extends outcome with what the retry loop needs.
 type attemptOutcome struct {
 	outcome
-	token    string    // the bearer token sent, to invalidate after a 401
-	received time.Time // when the response arrived, on the Clock
+	token     string    // the bearer token sent, to invalidate after a 401
+	received  time.Time // when the response arrived, on the Clock
+	requestID string    // the response's X-Okta-Request-Id
+}
+
+// retry says which retry an attempt is. Okta's SDKs tell Okta with two
+// headers: X-Okta-Retry-For, the X-Okta-Request-Id of the request that
+// first failed, and X-Okta-Retry-Count, the retries so far (okta-sdk-golang's
+// request executor and okta-sdk-dotnet's AddRetryOktaHeaders do the same).
+type retry struct {
+	of    string
+	count int
 }
 
 // attempt sends one governed request. The error describes the failure, if any.
-func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, renewed bool) (*Response, attemptOutcome, error) {
+func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, renewed bool, rt retry) (*Response, attemptOutcome, error) {
 	o := attemptOutcome{outcome: outcome{renewed: renewed}}
 	t, err := c.gov.acquire(ctx, bucket, route)
 	if err != nil {
@@ -232,10 +247,19 @@ func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, 
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	if rt.count > 0 {
+		if rt.of != "" {
+			req.Header.Set("X-Okta-Retry-For", rt.of)
+		}
+		req.Header.Set("X-Okta-Retry-Count", strconv.Itoa(rt.count))
+	}
 	c.gov.count(ctx, bucket, func(s *BucketStats) { s.Requests++ })
 
 	status, header, body, err := c.exchange(req)
 	o.received = c.clk.Now()
+	if header != nil {
+		o.requestID = header.Get("X-Okta-Request-Id")
+	}
 	c.gov.done(t, header, status, o.received)
 	if status == http.StatusTooManyRequests {
 		o.concurrent = concurrencyLimited(header)
