@@ -137,7 +137,7 @@ var catalog = []Stream{
 	{Name: "users", Path: "/api/v1/users", PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 200,
 		OceanKinds: []string{"okta-user"}, Scope: "okta.users.read",
 		Description: "Users of every status, DEPROVISIONED included"},
-	{Name: "groups", Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 10000,
+	{Name: "groups", Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 200,
 		OceanKinds: []string{"okta-group"}, Scope: "okta.groups.read",
 		Description: "Groups, with member counts from expand=stats"},
 	// expand=stats on the groups listing gives each group's usersCount:

@@ -43,6 +43,9 @@ func handleLogs(s *Server, w http.ResponseWriter, r *http.Request, _ []string, n
 			limit = n
 		}
 	}
+	if s.pageTimedOut(w, limit) {
+		return
+	}
 	bounded := q.Get("until") != ""
 	until := now
 	if bounded {

@@ -40,6 +40,12 @@ type Options struct {
 	Concurrency int
 	// Faults are injected in order; the first that fires answers the request.
 	Faults []Fault
+	// TimeoutPagesOver, when positive, makes every page asking for more
+	// records than this (the endpoint's default when no limit is given)
+	// take longer than Okta allows: it is answered 500 E0000009, the sign
+	// of a timeout the List Groups reference documents ("If your request
+	// times out, retry your request with a smaller limit").
+	TimeoutPagesOver int
 }
 
 // Stats counts what a server has seen.
