@@ -154,7 +154,7 @@ var catalog = []Stream{
 	{Name: "application_groups", Path: "/api/v1/apps/{id}/groups", PrimaryKey: []string{"appId", "id"}, PageSize: 200,
 		Parent: "applications", ParentIDField: "appId", References: []string{"groups"}, Scope: "okta.apps.read",
 		Description: "Groups assigned to each application"},
-	{Name: "custom_roles", Path: "/api/v1/iam/roles", PrimaryKey: []string{"id"}, ItemsField: "roles", Scope: "okta.roles.read",
+	{Name: "custom_roles", Path: "/api/v1/iam/roles", PrimaryKey: []string{"id"}, ItemsField: "roles", BodyNext: true, Scope: "okta.roles.read",
 		Description: "Custom admin roles"},
 	{Name: "permissions", Path: "/api/v1/iam/roles/{id}/permissions", PrimaryKey: []string{"roleId", "label"}, ItemsField: "permissions",
 		Parent: "custom_roles", ParentIDField: "roleId", Scope: "okta.roles.read",

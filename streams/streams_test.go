@@ -86,7 +86,7 @@ func TestParentListing(t *testing.T) {
 		ok     bool
 	}{
 		{"group_members", Source{Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PageSize: 200}, true},
-		{"permissions", Source{Path: "/api/v1/iam/roles", ItemsField: "roles"}, true},
+		{"permissions", Source{Path: "/api/v1/iam/roles", ItemsField: "roles", BodyNext: true}, true},
 		{"user_role_assignments", Source{Path: "/api/v1/iam/assignees/users", PageSize: 100, ItemsField: "value", BodyNext: true, Name: "admins"}, true},
 		{"users", Source{}, false},
 	}
