@@ -245,7 +245,7 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 
 	b := &backfill{cfg: cfg, stream: st, state: &state, stateKey: stateKey, start: now}
 	var todo []Window
-	for _, w := range SplitWindows(cfg.Since, cfg.Until, cfg.Window) {
+	for _, w := range SplitWindows(heldSince(cfg.Since, now, cfg.Logger, "backfill"), cfg.Until, cfg.Window) {
 		parts := state.uncovered(w)
 		if len(parts) == 0 {
 			b.skipped++

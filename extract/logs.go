@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/streams"
@@ -30,21 +31,33 @@ import (
 func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*StreamState, error) {
 	prev := r.state.Streams[st.Name]
 	start := ""
-	if !r.cfg.FullRefresh && prev.Next != "" {
-		start = prev.Next
-	} else {
-		since := r.cfg.Clock.Now().Add(-DefaultLogLookback)
-		if !r.cfg.StartDate.IsZero() {
-			since = r.cfg.StartDate
-		}
-		if err := checkRetention(since, r.cfg.Clock.Now()); err != nil {
-			return nil, err
-		}
+	now := r.cfg.Clock.Now()
+	fresh := func(since time.Time) string {
 		q := url.Values{}
 		q.Set("since", formatTime(since))
 		q.Set("limit", fmt.Sprint(st.PageSize))
 		q.Set("sortOrder", "ASCENDING")
-		start = st.Path + "?" + q.Encode()
+		return st.Path + "?" + q.Encode()
+	}
+	switch at, stale := staleLogCursor(prev.Next, now); {
+	case !r.cfg.FullRefresh && prev.Next != "" && stale:
+		// Okta no longer holds what the cursor points at: the events
+		// persisted between it and the oldest held are gone.
+		oldest := now.Add(-LogRetention)
+		r.cfg.Logger.Warn("logs: the stored cursor is older than Okta's 90-day System Log retention; restarting from the oldest event held",
+			"cursor", formatTime(at), "oldest", formatTime(oldest), "gap", days(oldest.Sub(at)))
+		start = fresh(oldest)
+	case !r.cfg.FullRefresh && prev.Next != "":
+		start = prev.Next
+	default:
+		since := now.Add(-DefaultLogLookback)
+		if !r.cfg.StartDate.IsZero() {
+			since = r.cfg.StartDate
+		}
+		if err := checkRetention(since, now); err != nil {
+			return nil, err
+		}
+		start = fresh(heldSince(since, now, r.cfg.Logger, "logs"))
 	}
 
 	committed := 0
