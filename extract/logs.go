@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -32,6 +33,8 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 	prev := r.state.Streams[st.Name]
 	start := ""
 	now := r.cfg.Clock.Now()
+	var handOff *HandOff
+	var skip map[string]bool // events the backfill wrote before handing off
 	fresh := func(since time.Time) string {
 		q := url.Values{}
 		q.Set("since", formatTime(since))
@@ -53,11 +56,24 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 		since := now.Add(-DefaultLogLookback)
 		if !r.cfg.StartDate.IsZero() {
 			since = r.cfg.StartDate
+		} else if h, err := r.logsHandOff(ctx, st); err != nil {
+			return nil, err
+		} else if h != nil && !r.cfg.FullRefresh {
+			// A backfill read the history up to h.Until: polling takes
+			// over there, skipping what the backfill already wrote.
+			r.cfg.Logger.Info("logs: taking over from the backfill", "since", formatTime(h.Until), "already written", len(h.Seen))
+			since, handOff = h.Until, h
+			skip = h.seenSet()
 		}
 		if err := checkRetention(since, now); err != nil {
 			return nil, err
 		}
 		start = fresh(heldSince(since, now, r.cfg.Logger, "logs"))
+	}
+	if handOff != nil {
+		if err := r.markTakenOver(ctx, st, handOff); err != nil {
+			return nil, err
+		}
 	}
 
 	committed := 0
@@ -68,7 +84,11 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 	err := r.cfg.Client.List(ctx, start, okta.ListOptions{}, func(p *okta.Page) error {
 		// A failed write commits nothing of this page (a page is written
 		// whole or the open object is aborted), so the cursor stays put.
-		if err := out.write(p.Records); err != nil {
+		recs := p.Records
+		if len(skip) > 0 {
+			recs = dropSeen(recs, skip)
+		}
+		if err := out.write(recs); err != nil {
 			return err
 		}
 		for _, rec := range p.Records {
@@ -102,4 +122,15 @@ func relativeURL(link string) string {
 		return link
 	}
 	return u.RequestURI()
+}
+
+// dropSeen returns recs without the events whose uuid is in seen.
+func dropSeen(recs []json.RawMessage, seen map[string]bool) []json.RawMessage {
+	out := recs[:0:0]
+	for _, rec := range recs {
+		if !seen[uuidOf(rec)] {
+			out = append(out, rec)
+		}
+	}
+	return out
 }

@@ -135,7 +135,7 @@ func TestBackfillResumeAfterKill(t *testing.T) {
 	cfgOrg.LogSpan = 20 * 24 * time.Hour
 	f := newFixture(t, fixtureOptions{org: cfgOrg})
 	since := f.org.Now().Add(-20 * 24 * time.Hour).Truncate(24 * time.Hour)
-	until := f.org.Now().Truncate(time.Hour)
+	until := f.org.Now().Add(-DefaultBackfillSafetyLag).Truncate(time.Hour) // before the safety lag
 	fs := &failingStore{Store: f.store, failAt: 9}
 	bc := backfillConfig(f.config("logs"), since, until)
 	bc.Window, bc.Workers = 12*time.Hour, 3

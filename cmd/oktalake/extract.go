@@ -118,7 +118,8 @@ func backfillLogsCommand() *cli.Command {
 		Usage: "backfill system-log events published in [--since, --until)",
 		Flags: concat(oktaFlags(), bucketFlags(), writerFlags(), logFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "since", Required: true, Usage: "first published time (at most 180 days back; Okta holds 90, older ones are reported missing)"},
-			&cli.StringFlag{Name: "until", Usage: "end of the range, exclusive (default: now)"},
+			&cli.StringFlag{Name: "until", Usage: "end of the range, exclusive (default: now minus --safety-lag)"},
+			&cli.DurationFlag{Name: "safety-lag", Value: extract.DefaultBackfillSafetyLag, Usage: "the last window ends this far before now (Okta persists events late); extract's logs stream takes over from there"},
 			&cli.DurationFlag{Name: "window", Value: 6 * time.Hour, Usage: "length of each bounded request range"},
 			&cli.IntFlag{Name: "workers", Value: 4, Usage: "windows read at once"},
 		}),
@@ -154,7 +155,7 @@ func backfillLogsCommand() *cli.Command {
 			cfg := extract.BackfillConfig{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
 				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
-				Since: since, Until: until, Window: c.Duration("window"), Workers: c.Int("workers"),
+				Since: since, Until: until, SafetyLag: c.Duration("safety-lag"), Window: c.Duration("window"), Workers: c.Int("workers"),
 				Logger: log,
 			}
 			cfg.SetDefaults()
