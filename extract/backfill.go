@@ -38,9 +38,15 @@ type BackfillConfig struct {
 	// MaxFileSize rotates objects at this many compressed bytes (0: lake's default).
 	MaxFileSize int64
 	// Since and Until bound the events' published time: [Since, Until).
-	// Since is required and at most 90 days back; Until defaults to now,
-	// and a later one is now.
+	// Since is required and at most 180 days back (Okta holds 90: older
+	// days are reported missing). Until defaults to now minus SafetyLag,
+	// and a later one is moved back to it.
 	Since, Until time.Time
+	// SafetyLag keeps the last window this far behind now (default
+	// DefaultBackfillSafetyLag): Okta persists events after their published
+	// time, so a bounded read up to now would miss the late ones. The
+	// polling stream (extract's logs) takes over from the backfill's end.
+	SafetyLag time.Duration
 	// Window is the length of each bounded request range (default 6h).
 	Window time.Duration
 	// Workers is how many windows run at once (default 4).
@@ -81,8 +87,11 @@ func (c *BackfillConfig) SetDefaults() {
 	if c.StaleAge <= 0 {
 		c.StaleAge = lake.DefaultStaleAge
 	}
-	if now := c.Clock.Now(); c.Until.IsZero() || c.Until.After(now) {
-		c.Until = now
+	if c.SafetyLag <= 0 {
+		c.SafetyLag = DefaultBackfillSafetyLag
+	}
+	if end := c.Clock.Now().Add(-c.SafetyLag); c.Until.IsZero() || c.Until.After(end) {
+		c.Until = end
 	}
 }
 
@@ -94,7 +103,8 @@ func (c *BackfillConfig) Validate() error {
 	case c.Since.IsZero():
 		return errors.New("extract.BackfillConfig.Since: required")
 	case !c.Since.Before(c.Until):
-		return fmt.Errorf("extract.BackfillConfig.Since %s is not before extract.BackfillConfig.Until %s", c.Since.UTC().Format(time.RFC3339), c.Until.UTC().Format(time.RFC3339))
+		return fmt.Errorf("extract.BackfillConfig.Since %s is not before extract.BackfillConfig.Until %s (at most now minus the %s safety lag)",
+			c.Since.UTC().Format(time.RFC3339), c.Until.UTC().Format(time.RFC3339), c.SafetyLag)
 	}
 	if err := checkRetention(c.Since, c.Clock.Now()); err != nil {
 		return fmt.Errorf("extract.BackfillConfig.Since: %w", err)
@@ -148,6 +158,8 @@ func (w Window) String() string {
 // without redoing them. It lives at lake.BackfillStateKey.
 type BackfillState struct {
 	Done []Window `json:"done"`
+	// HandOff is where the polling stream takes over (handoff.go).
+	HandOff *HandOff `json:"handOff,omitempty"`
 }
 
 func (s *BackfillState) covers(w Window) bool {
@@ -243,9 +255,14 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 
 	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)
 
+	if h := state.HandOff; h != nil && h.TakenOver && cfg.Until.After(h.Until) {
+		// The polling stream holds everything from the hand-off on.
+		cfg.Logger.Info("backfill: ending where the polling stream took over", "until", formatTime(h.Until))
+		cfg.Until = h.Until
+	}
 	b := &backfill{cfg: cfg, stream: st, state: &state, stateKey: stateKey, start: now}
 	var todo []Window
-	for _, w := range SplitWindows(cfg.Since, cfg.Until, cfg.Window) {
+	for _, w := range SplitWindows(heldSince(cfg.Since, now, cfg.Logger, "backfill"), cfg.Until, cfg.Window) {
 		parts := state.uncovered(w)
 		if len(parts) == 0 {
 			b.skipped++
@@ -351,11 +368,15 @@ func (b *backfill) runWindow(ctx context.Context, w Window) error {
 	q.Set("until", formatTime(w.Until))
 	q.Set("limit", fmt.Sprint(b.stream.PageSize))
 	q.Set("sortOrder", "ASCENDING")
+	var nearEnd []string // events the polling stream may read again (handoff.go)
 	err := b.cfg.Client.List(ctx, b.stream.Path+"?"+q.Encode(), okta.ListOptions{}, func(p *okta.Page) error {
 		for _, rec := range p.Records {
 			published, err := time.Parse(time.RFC3339Nano, stringField(rec, "published"))
 			if err != nil {
 				return fmt.Errorf("event without a valid published time in %s: %.120s", w, rec)
+			}
+			if b.nearHandOff(published) {
+				nearEnd = append(nearEnd, uuidOf(rec))
 			}
 			wr, err := writerFor(published)
 			if err != nil {
@@ -387,6 +408,7 @@ func (b *backfill) runWindow(ctx context.Context, w Window) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.state.add(w)
+	b.recordHandOff(w, nearEnd)
 	if err := lake.WriteJSON(ctx, b.cfg.Store, b.stateKey, b.state); err != nil {
 		return fmt.Errorf("recording window %s done: %w", w, err)
 	}

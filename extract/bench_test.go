@@ -26,11 +26,10 @@ var (
 	benchFactor = flag.Float64("bench.clock", 30, "simulated seconds per real second in the rate-limited benchmarks")
 )
 
-// enterpriseLimits are Enterprise-like per-minute limits.
-var enterpriseLimits = map[string]int{
-	oktatest.BucketUsers: 600, oktatest.BucketGroups: 600, oktatest.BucketApps: 100,
-	oktatest.BucketLogs: 120, oktatest.BucketOther: 600,
-}
+// enterpriseLimits are the Enterprise column of Okta's Management rate
+// limits table, as the simulator holds it (oktatest.LimitsEnterprise): the
+// client knows none of it and learns its buckets from the headers.
+var enterpriseLimits = oktatest.LimitsEnterprise.Limits()
 
 func benchOrg(now time.Time) oktatest.OrgConfig {
 	s := *benchScale
@@ -135,11 +134,12 @@ func BenchmarkBackfill30Days(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		start, clk, org, srv, client, store := enterpriseSetup(b)
 		since := start.Add(-30 * 24 * time.Hour).Truncate(time.Hour)
+		until := start.Add(-DefaultBackfillSafetyLag) // where polling takes over
 		stop := sampleHeap()
 		t0 := clk.Now()
 		sum, err := Backfill(context.Background(), BackfillConfig{
 			Client: client, Store: store, Clock: clk,
-			Since: since, Until: start, Window: 6 * time.Hour, Workers: 4,
+			Since: since, Until: until, Window: 6 * time.Hour, Workers: 4,
 		})
 		simWall := clk.Now().Sub(t0)
 		heap := stop()
@@ -151,7 +151,7 @@ func BenchmarkBackfill30Days(b *testing.B) {
 		st := srv.Stats()
 		// Each window needs ceil(events/1000) pages, at least one.
 		minimum := 0
-		for _, w := range SplitWindows(since, start, 6*time.Hour) {
+		for _, w := range SplitWindows(since, until, 6*time.Hour) {
 			minimum += max(1, int(math.Ceil(float64(org.CountLogs(w.Since, w.Until, start))/1000)))
 		}
 		floor := rateFloor(st.Requests)
@@ -165,14 +165,15 @@ func BenchmarkBackfill30Days(b *testing.B) {
 	}
 }
 
-// enterpriseSetup starts the benchmark org behind Enterprise-like limits, 35
-// concurrent requests and 50 ms latency, on a compressed clock that starts
+// enterpriseSetup starts the benchmark org behind Enterprise's limits (its
+// per-minute table and 75 concurrent requests; the client sends 35 at most)
+// and 50 ms latency, on a compressed clock that starts
 // on a minute boundary (where Okta's windows start).
 func enterpriseSetup(b *testing.B) (time.Time, clock.Clock, *oktatest.Org, *oktatest.Server, *okta.Client, lake.Store) {
 	start := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
 	clk := clock.Scaled(start, *benchFactor)
 	org := oktatest.NewOrg(benchOrg(start))
-	srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Latency: 50 * time.Millisecond, Limits: enterpriseLimits, Concurrency: 35})
+	srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk, Latency: 50 * time.Millisecond, Limits: enterpriseLimits, Concurrency: oktatest.LimitsEnterprise.Concurrency})
 	client, err := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", Clock: clk, RateLimitShare: 1, MaxConcurrency: 35})
 	if err != nil {
 		b.Fatal(err)
@@ -225,27 +226,33 @@ func minimumRequests(b *testing.B, org *oktatest.Org, store lake.Store) (int, ma
 		})
 		return counts
 	}
+	// Fan-out requests count where the simulator's table puts the child
+	// endpoint (group members in the groups list row, roles in /api/v1).
+	child := func(stream string) string {
+		st, _ := streams.Lookup(stream)
+		return oktatest.BucketFor(strings.Replace(st.Path, "{id}", "x1", 1))
+	}
 	nonEmpty := cfg.Groups - int(math.Round(float64(cfg.Groups-1)*cfg.EmptyGroupFraction))
 	members := children("group_members", "groupId")
 	for _, n := range members {
-		add(oktatest.BucketGroups, pages(n, 1000))
+		add(child("group_members"), pages(n, 1000))
 	}
-	add(oktatest.BucketGroups, max(0, nonEmpty-len(members)))
-	add(oktatest.BucketGroups, cfg.Groups) // group roles: every group is asked
-	add(oktatest.BucketGroups, 1)          // the full parent list (groups' own listing is incremental)
+	add(child("group_members"), max(0, nonEmpty-len(members)))
+	add(child("group_role_assignments"), cfg.Groups) // every group is asked
+	add(oktatest.BucketGroups, 1)                     // the full parent list (groups' own listing is incremental)
 	for _, s := range []struct {
 		stream string
 		size   int
 	}{{"application_users", 500}, {"application_groups", 200}} {
 		c := children(s.stream, "appId")
 		for _, n := range c {
-			add(oktatest.BucketApps, pages(n, s.size))
+			add(child(s.stream), pages(n, s.size))
 		}
-		add(oktatest.BucketApps, cfg.Apps-len(c))
+		add(child(s.stream), cfg.Apps-len(c))
 	}
-	add(oktatest.BucketOther, cfg.CustomRoles) // permissions
-	add(oktatest.BucketOther, 1)               // assignees
-	add(oktatest.BucketUsers, len(org.AdminIDs()))
+	add(child("permissions"), cfg.CustomRoles)
+	add(oktatest.BucketFor("/api/v1/iam/assignees/users"), 1)
+	add(child("user_role_assignments"), len(org.AdminIDs()))
 	total := 0
 	for _, n := range perBucket {
 		total += n

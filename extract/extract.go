@@ -146,10 +146,12 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// checkRetention refuses a System Log start Okta refuses (LogSinceLimit);
+// one past the 90-day retention only warns when read (heldSince).
 func checkRetention(since, now time.Time) error {
-	if oldest := now.Add(-LogRetention); since.Before(oldest) {
-		return fmt.Errorf("%s is beyond Okta's 90-day system log retention (the oldest available is %s)",
-			since.UTC().Format(time.RFC3339), oldest.UTC().Format(time.RFC3339))
+	if limit := now.Add(-LogSinceLimit); since.Before(limit) {
+		return fmt.Errorf("%s is more than the 180 days back Okta's System Log accepts (it holds 90 days: the oldest available is %s)",
+			since.UTC().Format(time.RFC3339), now.Add(-LogRetention).UTC().Format(time.RFC3339))
 	}
 	return nil
 }

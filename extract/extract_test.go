@@ -155,15 +155,16 @@ func TestUsersIncremental(t *testing.T) {
 	}
 }
 
-// A start date beyond Okta's 90-day retention is refused with a message
-// that says why.
+// A start date beyond the 180 days Okta's System Log accepts is refused
+// with a message that says why (one past the 90-day retention only warns:
+// TestLogsStartBeyondRetention).
 func TestStartDateBeyondRetention(t *testing.T) {
 	f := newFixture(t, fixtureOptions{})
 	cfg := f.config("logs")
-	cfg.StartDate = f.clock.Now().Add(-91 * 24 * time.Hour)
+	cfg.StartDate = f.clock.Now().Add(-181 * 24 * time.Hour)
 	_, err := Run(context.Background(), cfg)
-	if err == nil || !containsAll(err.Error(), "90-day", "retention") {
-		t.Fatalf("err = %v, want a 90-day retention error", err)
+	if err == nil || !containsAll(err.Error(), "180 days", "90 days") {
+		t.Fatalf("err = %v, want a 180-day error", err)
 	}
 }
 

@@ -2,9 +2,11 @@ package extract
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/streams"
@@ -30,21 +32,48 @@ import (
 func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*StreamState, error) {
 	prev := r.state.Streams[st.Name]
 	start := ""
-	if !r.cfg.FullRefresh && prev.Next != "" {
-		start = prev.Next
-	} else {
-		since := r.cfg.Clock.Now().Add(-DefaultLogLookback)
-		if !r.cfg.StartDate.IsZero() {
-			since = r.cfg.StartDate
-		}
-		if err := checkRetention(since, r.cfg.Clock.Now()); err != nil {
-			return nil, err
-		}
+	now := r.cfg.Clock.Now()
+	var handOff *HandOff
+	var skip map[string]bool // events the backfill wrote before handing off
+	fresh := func(since time.Time) string {
 		q := url.Values{}
 		q.Set("since", formatTime(since))
 		q.Set("limit", fmt.Sprint(st.PageSize))
 		q.Set("sortOrder", "ASCENDING")
-		start = st.Path + "?" + q.Encode()
+		return st.Path + "?" + q.Encode()
+	}
+	switch at, stale := staleLogCursor(prev.Next, now); {
+	case !r.cfg.FullRefresh && prev.Next != "" && stale:
+		// Okta no longer holds what the cursor points at: the events
+		// persisted between it and the oldest held are gone.
+		oldest := now.Add(-LogRetention)
+		r.cfg.Logger.Warn("logs: the stored cursor is older than Okta's 90-day System Log retention; restarting from the oldest event held",
+			"cursor", formatTime(at), "oldest", formatTime(oldest), "gap", days(oldest.Sub(at)))
+		start = fresh(oldest)
+	case !r.cfg.FullRefresh && prev.Next != "":
+		start = prev.Next
+	default:
+		since := now.Add(-DefaultLogLookback)
+		if !r.cfg.StartDate.IsZero() {
+			since = r.cfg.StartDate
+		} else if h, err := r.logsHandOff(ctx, st); err != nil {
+			return nil, err
+		} else if h != nil && !r.cfg.FullRefresh {
+			// A backfill read the history up to h.Until: polling takes
+			// over there, skipping what the backfill already wrote.
+			r.cfg.Logger.Info("logs: taking over from the backfill", "since", formatTime(h.Until), "already written", len(h.Seen))
+			since, handOff = h.Until, h
+			skip = h.seenSet()
+		}
+		if err := checkRetention(since, now); err != nil {
+			return nil, err
+		}
+		start = fresh(heldSince(since, now, r.cfg.Logger, "logs"))
+	}
+	if handOff != nil {
+		if err := r.markTakenOver(ctx, st, handOff); err != nil {
+			return nil, err
+		}
 	}
 
 	committed := 0
@@ -55,7 +84,11 @@ func (r *run) runLogs(ctx context.Context, st streams.Stream, out *sink) (*Strea
 	err := r.cfg.Client.List(ctx, start, okta.ListOptions{}, func(p *okta.Page) error {
 		// A failed write commits nothing of this page (a page is written
 		// whole or the open object is aborted), so the cursor stays put.
-		if err := out.write(p.Records); err != nil {
+		recs := p.Records
+		if len(skip) > 0 {
+			recs = dropSeen(recs, skip)
+		}
+		if err := out.write(recs); err != nil {
 			return err
 		}
 		for _, rec := range p.Records {
@@ -89,4 +122,15 @@ func relativeURL(link string) string {
 		return link
 	}
 	return u.RequestURI()
+}
+
+// dropSeen returns recs without the events whose uuid is in seen.
+func dropSeen(recs []json.RawMessage, seen map[string]bool) []json.RawMessage {
+	out := recs[:0:0]
+	for _, rec := range recs {
+		if !seen[uuidOf(rec)] {
+			out = append(out, rec)
+		}
+	}
+	return out
 }

@@ -135,7 +135,7 @@ func TestBackfillResumeAfterKill(t *testing.T) {
 	cfgOrg.LogSpan = 20 * 24 * time.Hour
 	f := newFixture(t, fixtureOptions{org: cfgOrg})
 	since := f.org.Now().Add(-20 * 24 * time.Hour).Truncate(24 * time.Hour)
-	until := f.org.Now().Truncate(time.Hour)
+	until := f.org.Now().Add(-DefaultBackfillSafetyLag).Truncate(time.Hour) // before the safety lag
 	fs := &failingStore{Store: f.store, failAt: 9}
 	bc := backfillConfig(f.config("logs"), since, until)
 	bc.Window, bc.Workers = 12*time.Hour, 3
@@ -179,9 +179,9 @@ func TestBackfillResumeAfterKill(t *testing.T) {
 
 func TestBackfillRefusesBeyondRetention(t *testing.T) {
 	f := newFixture(t, fixtureOptions{})
-	_, err := Backfill(context.Background(), backfillConfig(f.config("logs"), f.clock.Now().Add(-100*24*time.Hour), time.Time{}))
-	if err == nil || !strings.Contains(err.Error(), "90-day") {
-		t.Fatalf("err = %v, want the 90-day retention error", err)
+	_, err := Backfill(context.Background(), backfillConfig(f.config("logs"), f.clock.Now().Add(-181*24*time.Hour), time.Time{}))
+	if err == nil || !strings.Contains(err.Error(), "180 days") {
+		t.Fatalf("err = %v, want the 180-day error", err)
 	}
 }
 

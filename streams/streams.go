@@ -137,7 +137,7 @@ var catalog = []Stream{
 	{Name: "users", Path: "/api/v1/users", PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 200,
 		OceanKinds: []string{"okta-user"}, Scope: "okta.users.read",
 		Description: "Users of every status, DEPROVISIONED included"},
-	{Name: "groups", Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 10000,
+	{Name: "groups", Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PrimaryKey: []string{"id"}, Cursor: "lastUpdated", CursorKind: CursorLastUpdated, PageSize: 200,
 		OceanKinds: []string{"okta-group"}, Scope: "okta.groups.read",
 		Description: "Groups, with member counts from expand=stats"},
 	// expand=stats on the groups listing gives each group's usersCount:
@@ -154,7 +154,7 @@ var catalog = []Stream{
 	{Name: "application_groups", Path: "/api/v1/apps/{id}/groups", PrimaryKey: []string{"appId", "id"}, PageSize: 200,
 		Parent: "applications", ParentIDField: "appId", References: []string{"groups"}, Scope: "okta.apps.read",
 		Description: "Groups assigned to each application"},
-	{Name: "custom_roles", Path: "/api/v1/iam/roles", PrimaryKey: []string{"id"}, ItemsField: "roles", Scope: "okta.roles.read",
+	{Name: "custom_roles", Path: "/api/v1/iam/roles", PrimaryKey: []string{"id"}, ItemsField: "roles", BodyNext: true, Scope: "okta.roles.read",
 		Description: "Custom admin roles"},
 	{Name: "permissions", Path: "/api/v1/iam/roles/{id}/permissions", PrimaryKey: []string{"roleId", "label"}, ItemsField: "permissions",
 		Parent: "custom_roles", ParentIDField: "roleId", Scope: "okta.roles.read",

@@ -85,8 +85,8 @@ func TestParentListing(t *testing.T) {
 		want   Source
 		ok     bool
 	}{
-		{"group_members", Source{Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PageSize: 10000}, true},
-		{"permissions", Source{Path: "/api/v1/iam/roles", ItemsField: "roles"}, true},
+		{"group_members", Source{Path: "/api/v1/groups", Query: map[string]string{"expand": "stats"}, PageSize: 200}, true},
+		{"permissions", Source{Path: "/api/v1/iam/roles", ItemsField: "roles", BodyNext: true}, true},
 		{"user_role_assignments", Source{Path: "/api/v1/iam/assignees/users", PageSize: 100, ItemsField: "value", BodyNext: true, Name: "admins"}, true},
 		{"users", Source{}, false},
 	}

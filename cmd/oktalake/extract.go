@@ -35,7 +35,7 @@ func extractCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to extract, comma-separated (default: all; \"oktalake streams\" lists them)"},
 			&cli.StringFlag{Name: "state", EnvVars: []string{"OKTALAKE_STATE"}, Usage: "keep incremental state in this local file instead of the bucket"},
 			&cli.BoolFlag{Name: "full-refresh", EnvVars: []string{"OKTALAKE_FULL_REFRESH"}, Usage: "ignore stored cursors and read everything again"},
-			&cli.StringFlag{Name: "start-date", EnvVars: []string{"OKTALAKE_START_DATE"}, Usage: "where the first incremental run starts (logs default: 7 days back; at most 90)"},
+			&cli.StringFlag{Name: "start-date", EnvVars: []string{"OKTALAKE_START_DATE"}, Usage: "where the first incremental run starts (logs default: 7 days back; at most 180, of which Okta holds the last 90)"},
 			&cli.DurationFlag{Name: "every", EnvVars: []string{"OKTALAKE_EVERY"}, Usage: "run again on this interval until interrupted (e.g. 1h)"},
 		}),
 		Action: func(c *cli.Context) error {
@@ -117,8 +117,9 @@ func backfillLogsCommand() *cli.Command {
 		Name:  "logs",
 		Usage: "backfill system-log events published in [--since, --until)",
 		Flags: concat(oktaFlags(), bucketFlags(), writerFlags(), logFlags(), []cli.Flag{
-			&cli.StringFlag{Name: "since", Required: true, Usage: "first published time (at most 90 days back)"},
-			&cli.StringFlag{Name: "until", Usage: "end of the range, exclusive (default: now)"},
+			&cli.StringFlag{Name: "since", Required: true, Usage: "first published time (at most 180 days back; Okta holds 90, older ones are reported missing)"},
+			&cli.StringFlag{Name: "until", Usage: "end of the range, exclusive (default: now minus --safety-lag)"},
+			&cli.DurationFlag{Name: "safety-lag", Value: extract.DefaultBackfillSafetyLag, Usage: "the last window ends this far before now (Okta persists events late); extract's logs stream takes over from there"},
 			&cli.DurationFlag{Name: "window", Value: 6 * time.Hour, Usage: "length of each bounded request range"},
 			&cli.IntFlag{Name: "workers", Value: 4, Usage: "windows read at once"},
 		}),
@@ -154,7 +155,7 @@ func backfillLogsCommand() *cli.Command {
 			cfg := extract.BackfillConfig{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
 				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
-				Since: since, Until: until, Window: c.Duration("window"), Workers: c.Int("workers"),
+				Since: since, Until: until, SafetyLag: c.Duration("safety-lag"), Window: c.Duration("window"), Workers: c.Int("workers"),
 				Logger: log,
 			}
 			cfg.SetDefaults()

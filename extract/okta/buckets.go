@@ -2,8 +2,11 @@ package okta
 
 import "strings"
 
-// Rate-limit buckets: Okta counts requests per endpoint family, so the
-// governor paces each one separately, and Stats reports them by these names.
+// Bucket hints: the names Stats reports traffic under, by endpoint family.
+// They are hints, not Okta's buckets: the governor learns those from the
+// rate-limit headers of each route's responses (governor.go), so a family
+// whose endpoints Okta counts in several buckets (the users listing, a user
+// by id, a user's roles) is never paced as one.
 const (
 	BucketUsers  = "users"
 	BucketGroups = "groups"
@@ -12,8 +15,8 @@ const (
 	BucketOther  = "other"
 )
 
-// BucketFor classifies an API path into the Okta rate-limit bucket its
-// requests count against.
+// BucketFor names the endpoint family of an API path, the hint Stats counts
+// its requests under.
 func BucketFor(path string) string {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
@@ -34,4 +37,20 @@ func BucketFor(path string) string {
 
 func hasSegmentPrefix(path, prefix string) bool {
 	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+// routeOf is a path's shape, the unit the governor learns buckets for: the
+// path with its id segments (any segment after /api/v1/ holding a digit or
+// an @, as Okta's ids and logins do) replaced by {id}.
+func routeOf(path string) string {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if i > 2 && (strings.ContainsAny(s, "0123456789@") || strings.Contains(s, "%40")) {
+			segs[i] = "{id}"
+		}
+	}
+	return strings.Join(segs, "/")
 }

@@ -24,3 +24,23 @@ func TestBucketFor(t *testing.T) {
 		}
 	}
 }
+
+func TestRouteOf(t *testing.T) {
+	cases := map[string]string{
+		"/api/v1/users?limit=200":              "/api/v1/users",
+		"/api/v1/users/00u1ab2":                "/api/v1/users/{id}",
+		"/api/v1/users/jane@example.com":       "/api/v1/users/{id}",
+		"/api/v1/users/jane%40example.com":     "/api/v1/users/{id}",
+		"/api/v1/users/00u1ab2/roles":          "/api/v1/users/{id}/roles",
+		"/api/v1/groups/00g9/users?after=x":    "/api/v1/groups/{id}/users",
+		"/api/v1/iam/roles/cr0abc/permissions": "/api/v1/iam/roles/{id}/permissions",
+		"/api/v1/iam/resource-sets":            "/api/v1/iam/resource-sets",
+		"/api/v1/apps/0oa1/groups#x":           "/api/v1/apps/{id}/groups",
+		"/oauth2/v1/token":                     "/oauth2/v1/token",
+	}
+	for path, want := range cases {
+		if got := routeOf(path); got != want {
+			t.Errorf("routeOf(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +51,8 @@ type Response struct {
 	Header http.Header
 	// Body is the whole response body.
 	Body []byte
+
+	url string // the URL fetched, for error messages
 }
 
 // New checks cfg (after SetDefaults) and builds a Client.
@@ -106,7 +110,8 @@ func (c *Client) Get(ctx context.Context, pathOrURL string) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.get(ctx, u, nil)
+	resp, _, err := c.get(ctx, u, nil, false)
+	return resp, err
 }
 
 // resolve turns a path or an absolute URL into a URL on the org's origin.
@@ -129,18 +134,26 @@ func (c *Client) resolve(pathOrURL string) (*url.URL, error) {
 
 // get is the retry loop around one GET. check, when set, validates a 2xx
 // body: invalid JSON is retried a few times, any other check error is final.
-func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) error) (*Response, error) {
-	bucket := BucketFor(u.Path)
+// A page (pageable) that fails with a 500 or a timeout is asked again with
+// half its limit, cursor kept: Okta documents the 500 as the sign of a page
+// too large to serve in time. get returns the URL finally fetched.
+func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) error, pageable bool) (*Response, *url.URL, error) {
+	bucket, route := BucketFor(u.Path), routeOf(u.Path)
 	perRule := map[string]int{}
 	renewed := false
+	retryFor := "" // the X-Okta-Request-Id of the first failed attempt
+	halvings := 0
 	for attempt := 0; ; attempt++ {
-		resp, o, lastErr := c.attempt(ctx, bucket, u, renewed)
+		resp, o, lastErr := c.attempt(ctx, bucket, route, u, renewed, retry{of: retryFor, count: attempt})
+		if retryFor == "" {
+			retryFor = o.requestID
+		}
 		if o.status >= 200 && o.status < 300 && check != nil {
 			if err := check(resp); err != nil {
 				lastErr = err
 				if !isSyntaxError(err) {
 					c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
-					return nil, fmt.Errorf("getting %s: %w", u.Path, err)
+					return nil, u, fmt.Errorf("getting %s: %w", u.Path, err)
 				}
 				o.malformed = true
 			}
@@ -148,18 +161,28 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 		rule := c.policy.Decide(o.outcome)
 		switch rule.Action {
 		case actSucceed:
-			return resp, nil
+			return resp, u, nil
 		case actFail:
 			c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
-			return nil, fmt.Errorf("getting %s: %w", u.Path, lastErr)
+			return nil, u, fmt.Errorf("getting %s: %w", u.Path, lastErr)
+		}
+		if pageable && pageTimedOut(o.outcome) {
+			if smaller, n, ok := halveLimit(u); ok {
+				c.log.Warn("okta page timed out: asking again with half the page size", "bucket", bucket, "path", u.Path,
+					"limit", n, "status", o.status, "error", errString(lastErr))
+				c.gov.count(ctx, bucket, func(s *BucketStats) { s.Retries++ })
+				u = smaller
+				halvings++
+				continue
+			}
 		}
 		limit := c.maxRetries
 		if rule.MaxRetries > 0 {
 			limit = min(limit, rule.MaxRetries)
 		}
-		if attempt >= c.maxRetries || perRule[rule.Name] >= limit {
+		if attempt-halvings >= c.maxRetries || perRule[rule.Name] >= limit {
 			c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
-			return nil, fmt.Errorf("getting %s: giving up after %d attempts: %w", u.Path, attempt+1, lastErr)
+			return nil, u, fmt.Errorf("getting %s: giving up after %d attempts: %w", u.Path, attempt+1, lastErr)
 		}
 		perRule[rule.Name]++
 		wait := time.Duration(0)
@@ -191,23 +214,60 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 		if wait > 0 {
 			if err := c.clk.Sleep(ctx, wait); err != nil {
 				c.gov.count(ctx, bucket, func(s *BucketStats) { s.Errors++ })
-				return nil, fmt.Errorf("getting %s: waiting to retry: %w", u.Path, err)
+				return nil, u, fmt.Errorf("getting %s: waiting to retry: %w", u.Path, err)
 			}
 		}
 	}
 }
 
+// pageTimedOut reports whether an attempt failed as a page too large does:
+// Okta's 500 (or a gateway's 504), or our own timeout.
+func pageTimedOut(o outcome) bool {
+	if o.ctxDone {
+		return false
+	}
+	if o.status == http.StatusInternalServerError || o.status == http.StatusGatewayTimeout {
+		return true
+	}
+	var ne net.Error
+	return o.err != nil && errors.As(o.err, &ne) && ne.Timeout()
+}
+
+// halveLimit returns u with its limit parameter halved, and the new limit;
+// ok is false when u has no limit above 1.
+func halveLimit(u *url.URL) (*url.URL, int, bool) {
+	q := u.Query()
+	n, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || n <= 1 {
+		return nil, 0, false
+	}
+	q.Set("limit", strconv.Itoa(n/2))
+	v := *u
+	v.RawQuery = q.Encode()
+	return &v, n / 2, true
+}
+
 // attemptOutcome extends outcome with what the retry loop needs.
 type attemptOutcome struct {
 	outcome
-	token    string    // the bearer token sent, to invalidate after a 401
-	received time.Time // when the response arrived, on the Clock
+	token     string    // the bearer token sent, to invalidate after a 401
+	received  time.Time // when the response arrived, on the Clock
+	requestID string    // the response's X-Okta-Request-Id
+}
+
+// retry says which retry an attempt is. Okta's SDKs tell Okta with two
+// headers: X-Okta-Retry-For, the X-Okta-Request-Id of the request that
+// first failed, and X-Okta-Retry-Count, the retries so far (okta-sdk-golang's
+// request executor and okta-sdk-dotnet's AddRetryOktaHeaders do the same).
+type retry struct {
+	of    string
+	count int
 }
 
 // attempt sends one governed request. The error describes the failure, if any.
-func (c *Client) attempt(ctx context.Context, bucket string, u *url.URL, renewed bool) (*Response, attemptOutcome, error) {
+func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, renewed bool, rt retry) (*Response, attemptOutcome, error) {
 	o := attemptOutcome{outcome: outcome{renewed: renewed}}
-	t, err := c.gov.acquire(ctx, bucket)
+	t, err := c.gov.acquire(ctx, bucket, route)
 	if err != nil {
 		o.err, o.ctxDone = err, true
 		return nil, o, fmt.Errorf("waiting for the rate limit: %w", err)
@@ -232,19 +292,34 @@ func (c *Client) attempt(ctx context.Context, bucket string, u *url.URL, renewed
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	if rt.count > 0 {
+		if rt.of != "" {
+			req.Header.Set("X-Okta-Retry-For", rt.of)
+		}
+		req.Header.Set("X-Okta-Retry-Count", strconv.Itoa(rt.count))
+	}
 	c.gov.count(ctx, bucket, func(s *BucketStats) { s.Requests++ })
 
 	status, header, body, err := c.exchange(req)
 	o.received = c.clk.Now()
+	if header != nil {
+		o.requestID = header.Get("X-Okta-Request-Id")
+	}
 	c.gov.done(t, header, status, o.received)
 	if status == http.StatusTooManyRequests {
-		c.gov.count(ctx, bucket, func(s *BucketStats) { s.TooMany++ })
+		o.concurrent = concurrencyLimited(header)
+		c.gov.count(ctx, bucket, func(s *BucketStats) {
+			s.TooMany++
+			if o.concurrent {
+				s.ConcurrencyLimited++
+			}
+		})
 	}
 	o.status, o.err, o.ctxDone = status, err, ctx.Err() != nil
 	if err != nil {
 		return nil, o, err
 	}
-	resp := &Response{Status: status, Header: header, Body: body}
+	resp := &Response{Status: status, Header: header, Body: body, url: u.String()}
 	if status < 200 || status > 299 {
 		return resp, o, decodeError(status, u.Path, c.redact(body))
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,9 @@ type BucketStats struct {
 	Retries int64
 	// Errors is the number of requests that failed for good.
 	Errors int64
+	// ConcurrencyLimited is the number of those 429s that were Okta's
+	// concurrency limit (X-Rate-Limit-Limit 0), not the bucket's.
+	ConcurrencyLimited int64
 }
 
 const (
@@ -47,7 +51,7 @@ const (
 )
 
 // governor paces requests so this tool uses at most share of each Okta
-// rate-limit bucket per window and keeps at most cap(sem) requests in flight.
+// rate-limit bucket per window and keeps at most concLimit requests in flight.
 // One governor is shared by every goroutine using the Client.
 //
 // Okta counts requests per bucket in fixed windows and reports, on every
@@ -55,24 +59,43 @@ const (
 // window resets (epoch seconds). The reset is read against the response's
 // Date header, so the skew between our clock and Okta's does not matter: a
 // window ends (reset − Date) after we received the response, on our Clock.
+//
+// Okta also limits the requests in flight org-wide, and answers the first
+// request past that limit with a 429 whose headers carry the concurrent
+// values (limit and remaining 0). Such a 429 says nothing of the bucket: the
+// governor halves concLimit instead (once per burst: requests sent before
+// the decrease do not decrease it again) and wins it back by one request per
+// concLimit successes, as TCP's AIMD does.
 type governor struct {
-	clk   clock.Clock
-	share float64
-	log   *slog.Logger
-	sem   chan struct{}
+	clk     clock.Clock
+	share   float64
+	log     *slog.Logger
+	maxConc int
 
-	mu      sync.Mutex
-	buckets map[string]*bucket
-	tags    map[string]*BucketStats
-	changed chan struct{} // closed and replaced on every state change
+	mu        sync.Mutex
+	concLimit float64                 // requests allowed in flight, in [1, maxConc]
+	concEpoch int                     // bumped at each decrease
+	active    int                     // requests in flight
+	buckets   map[string]*bucket      // by route: the windows learnt
+	hints     map[string]*BucketStats // by the client's bucket hint, for Stats
+	tags      map[string]*BucketStats
+	changed   chan struct{} // closed and replaced on every state change
 }
 
-// bucket is the governor's view of one rate-limit bucket.
+// bucket is the governor's view of the rate-limit bucket one route (a path
+// shape, such as /api/v1/users/{id}/roles) counts against. Okta's buckets
+// are learnt, not assumed: every route paces on the headers of its own
+// responses, so two real buckets never share a window (their remaining
+// counts and resets would be mixed up, and the fuller one would hold the
+// other back). Routes that do share a real bucket still see its true
+// remaining count in their responses, and the reserve check counts the
+// requests in flight of every route reporting the same limit and reset.
 type bucket struct {
-	name      string
-	known     bool // limits seen on a response
-	unlimited bool // a success came without rate-limit headers: only concurrency applies
-	probing   bool // the first request is in flight, the others wait for its headers
+	name      string // the route
+	hint      string // the client's bucket name, for Stats
+	known     bool   // limits seen on a response
+	unlimited bool   // a success came without rate-limit headers: only concurrency applies
+	probing   bool   // the first request is in flight, the others wait for its headers
 
 	limit     int
 	remaining int           // least remaining seen in the current window
@@ -88,42 +111,44 @@ type bucket struct {
 
 	penalty     float64 // share multiplier after a 429
 	penaltyLeft int     // windows before the penalty lifts
-
-	stats BucketStats
 }
 
 // ticket is one admitted request. Its holder must call governor.done once.
 type ticket struct {
-	b       *bucket
-	gen     int
-	probe   bool
-	holdSem bool
+	b     *bucket
+	gen   int
+	probe bool
+	epoch int // concEpoch when sent
 }
 
 func newGovernor(clk clock.Clock, share float64, maxConcurrency int, log *slog.Logger) *governor {
 	return &governor{
-		clk:     clk,
-		share:   share,
-		log:     log,
-		sem:     make(chan struct{}, max(1, maxConcurrency)),
-		buckets: map[string]*bucket{},
-		tags:    map[string]*BucketStats{},
-		changed: make(chan struct{}),
+		clk:       clk,
+		share:     share,
+		log:       log,
+		maxConc:   max(1, maxConcurrency),
+		concLimit: float64(max(1, maxConcurrency)),
+		buckets:   map[string]*bucket{},
+		hints:     map[string]*BucketStats{},
+		tags:      map[string]*BucketStats{},
+		changed:   make(chan struct{}),
 	}
 }
 
-// acquire waits until a request to bucket name may be sent, then reserves it.
-func (g *governor) acquire(ctx context.Context, name string) (*ticket, error) {
+// acquire waits until a request on route (its path shape) may be sent, then
+// reserves it. hint is the client's bucket name, under which Stats counts it.
+func (g *governor) acquire(ctx context.Context, hint, route string) (*ticket, error) {
 	start := g.clk.Now()
 	waited, lastReason := false, ""
 	for {
 		g.mu.Lock()
-		b := g.bucketLocked(name)
+		b := g.bucketLocked(hint, route)
 		now := g.clk.Now()
 		g.rollLocked(b, now)
-		wait, reason := g.blockedLocked(b, now)
+		wait, reason := g.admissibleLocked(b, now)
 		if reason == "" {
-			t := &ticket{b: b, gen: b.gen}
+			t := &ticket{b: b, gen: b.gen, epoch: g.concEpoch}
+			g.active++
 			if !b.known && !b.unlimited {
 				b.probing, t.probe = true, true
 			}
@@ -137,19 +162,12 @@ func (g *governor) acquire(ctx context.Context, name string) (*ticket, error) {
 				}
 			}
 			g.mu.Unlock()
-			select {
-			case g.sem <- struct{}{}:
-				t.holdSem = true
-				return t, nil
-			case <-ctx.Done():
-				g.done(t, nil, 0, g.clk.Now())
-				return nil, ctx.Err()
-			}
+			return t, nil
 		}
 		ch := g.changed
 		g.mu.Unlock()
 		if reason != lastReason {
-			g.log.Debug("okta rate-limit wait", "bucket", name, "duration", wait, "reason", reason)
+			g.log.Debug("okta rate-limit wait", "bucket", hint, "route", route, "duration", wait, "reason", reason)
 			lastReason = reason
 		}
 		waited = true
@@ -157,6 +175,17 @@ func (g *governor) acquire(ctx context.Context, name string) (*ticket, error) {
 			return nil, err
 		}
 	}
+}
+
+// admissibleLocked says why a request to b must wait, bucket or concurrency.
+func (g *governor) admissibleLocked(b *bucket, now time.Time) (time.Duration, string) {
+	if wait, reason := g.blockedLocked(b, now); reason != "" {
+		return wait, reason
+	}
+	if g.active >= int(g.concLimit) {
+		return 0, "the requests in flight are at the concurrency limit"
+	}
+	return 0, ""
 }
 
 // blockedLocked says why a request to b must wait, and for how long at most
@@ -184,10 +213,23 @@ func (g *governor) blockedLocked(b *bucket, now time.Time) (time.Duration, strin
 	if b.started+(b.inFlight-b.inFlightCur) >= allowed {
 		return wait, "our share of the window is used"
 	}
-	if float64(b.remaining-b.inFlight) <= reserve+1e-9 {
+	if float64(b.remaining-b.inFlight-g.siblingsInFlightLocked(b)) <= reserve+1e-9 {
 		return wait, "the rest of the window is left to other clients"
 	}
 	return 0, ""
+}
+
+// siblingsInFlightLocked counts the requests in flight on other routes whose
+// last response reported b's limit and reset: they may count against the
+// same real bucket, and their answers will lower its remaining count.
+func (g *governor) siblingsInFlightLocked(b *bucket) int {
+	n := 0
+	for _, o := range g.buckets {
+		if o != b && o.known && !o.rolled && !b.rolled && o.limit == b.limit && o.reset == b.reset {
+			n += o.inFlight
+		}
+	}
+	return n
 }
 
 // rollLocked starts a new window when our Clock passed the end of the
@@ -218,12 +260,20 @@ func (g *governor) newWindowLocked(b *bucket, windows int) {
 // done records the end of an attempt: h is the response header (nil after a
 // transport error), received is when it arrived on our Clock.
 func (g *governor) done(t *ticket, h http.Header, status int, received time.Time) {
-	if t.holdSem {
-		<-g.sem
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer g.notifyLocked()
+	g.active--
+	switch {
+	case status == http.StatusTooManyRequests && concurrencyLimited(h):
+		if t.epoch == g.concEpoch {
+			g.concLimit = max(1, g.concLimit/2)
+			g.concEpoch++
+			g.log.Debug("okta concurrency limit: fewer requests in flight", "limit", int(g.concLimit))
+		}
+	case status >= 200 && status < 300:
+		g.concLimit = min(float64(g.maxConc), g.concLimit+1/g.concLimit)
+	}
 	b := t.b
 	b.inFlight--
 	if t.gen == b.gen {
@@ -281,28 +331,38 @@ func (g *governor) done(t *ticket, h http.Header, status int, received time.Time
 	}
 }
 
-// count updates a bucket's counters, and those of the request's stats tag.
-func (g *governor) count(ctx context.Context, name string, f func(*BucketStats)) {
+// count updates a bucket hint's counters, and those of the request's stats tag.
+func (g *governor) count(ctx context.Context, hint string, f func(*BucketStats)) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, st := range g.statsLocked(ctx, g.bucketLocked(name)) {
+	for _, st := range g.hintStatsLocked(ctx, hint) {
 		f(st)
 	}
 }
 
-// statsLocked returns the counters a request updates: its bucket's, and its
-// tag's when the context carries one (WithStatsTag).
+// statsLocked returns the counters a request on b updates.
 func (g *governor) statsLocked(ctx context.Context, b *bucket) []*BucketStats {
+	return g.hintStatsLocked(ctx, b.hint)
+}
+
+// hintStatsLocked returns the counters a request updates: its bucket hint's,
+// and its tag's when the context carries one (WithStatsTag).
+func (g *governor) hintStatsLocked(ctx context.Context, hint string) []*BucketStats {
+	hs, ok := g.hints[hint]
+	if !ok {
+		hs = &BucketStats{}
+		g.hints[hint] = hs
+	}
 	tag, _ := ctx.Value(statsTagKey{}).(string)
 	if tag == "" {
-		return []*BucketStats{&b.stats}
+		return []*BucketStats{hs}
 	}
 	st, ok := g.tags[tag]
 	if !ok {
 		st = &BucketStats{}
 		g.tags[tag] = st
 	}
-	return []*BucketStats{&b.stats, st}
+	return []*BucketStats{hs, st}
 }
 
 // tagStats returns a copy of every tag's counters.
@@ -325,22 +385,22 @@ func WithStatsTag(ctx context.Context, tag string) context.Context {
 	return context.WithValue(ctx, statsTagKey{}, tag)
 }
 
-// stats returns a copy of every bucket's counters.
+// stats returns a copy of every bucket hint's counters.
 func (g *governor) stats() map[string]BucketStats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := make(map[string]BucketStats, len(g.buckets))
-	for name, b := range g.buckets {
-		out[name] = b.stats
+	out := make(map[string]BucketStats, len(g.hints))
+	for name, st := range g.hints {
+		out[name] = *st
 	}
 	return out
 }
 
-func (g *governor) bucketLocked(name string) *bucket {
-	b, ok := g.buckets[name]
+func (g *governor) bucketLocked(hint, route string) *bucket {
+	b, ok := g.buckets[route]
 	if !ok {
-		b = &bucket{name: name, penalty: 1, windowLen: defaultWindow}
-		g.buckets[name] = b
+		b = &bucket{name: route, hint: hint, penalty: 1, windowLen: defaultWindow}
+		g.buckets[route] = b
 	}
 	return b
 }
@@ -374,6 +434,14 @@ func (g *governor) sleep(ctx context.Context, ch <-chan struct{}, d time.Duratio
 	case <-ctx.Done():
 	}
 	return ctx.Err()
+}
+
+// concurrencyLimited reports whether a 429's headers are Okta's concurrent
+// values rather than a bucket's: X-Rate-Limit-Limit 0 ("Rate limit best
+// practices": over the concurrent limit, the three headers "report the
+// concurrent values").
+func concurrencyLimited(h http.Header) bool {
+	return h != nil && strings.TrimSpace(h.Get("X-Rate-Limit-Limit")) == "0"
 }
 
 // rateLimit holds the X-Rate-Limit-* headers of a response.

@@ -145,14 +145,14 @@ func admitted(t *testing.T, g *governor, bucket string) []*ticket {
 	var ts []*ticket
 	for {
 		g.mu.Lock()
-		b := g.bucketLocked(bucket)
+		b := g.bucketLocked(bucket, bucket)
 		g.rollLocked(b, g.clk.Now())
-		_, reason := g.blockedLocked(b, g.clk.Now())
+		_, reason := g.admissibleLocked(b, g.clk.Now())
 		g.mu.Unlock()
 		if reason != "" {
 			return ts
 		}
-		tk, err := g.acquire(context.Background(), bucket)
+		tk, err := g.acquire(context.Background(), bucket, bucket)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestGovernorWindows(t *testing.T) {
 
 	// The wait lasts until Okta's reset, 30 s after its Date, plus the margin.
 	before := clk.Now()
-	tk, err := g.acquire(context.Background(), "users")
+	tk, err := g.acquire(context.Background(), "users", "users")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestGovernorWithoutHeaders(t *testing.T) {
 func TestGovernorHonoursContext(t *testing.T) {
 	clk := clock.Scaled(testStart, 1)
 	g := newGovernor(clk, 1, 1, slog.New(slog.DiscardHandler))
-	tk, err := g.acquire(context.Background(), "logs")
+	tk, err := g.acquire(context.Background(), "logs", "logs")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestGovernorHonoursContext(t *testing.T) {
 	g.done(tk, rlHeader(now, 1, 0, now.Add(time.Hour/30)), 200, now) // window ends in 2 minutes
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := g.acquire(ctx, "logs"); err != context.DeadlineExceeded {
+	if _, err := g.acquire(ctx, "logs", "logs"); err != context.DeadlineExceeded {
 		t.Fatalf("acquire in an exhausted window = %v, want the context's deadline", err)
 	}
 	st := g.stats()["logs"]

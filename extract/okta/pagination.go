@@ -92,17 +92,18 @@ type fetched struct {
 
 // fetchPage GETs one page and resolves its next link (refusing another origin).
 func (c *Client) fetchPage(ctx context.Context, u *url.URL, opts ListOptions) fetched {
-	here := u.String()
-	page := &Page{URL: here}
+	page := &Page{}
 	var bodyNext string
-	resp, err := c.get(ctx, u, func(r *Response) error {
+	resp, u, err := c.get(ctx, u, func(r *Response) error {
 		var err error
-		page.Records, bodyNext, err = decodePage(r, here, opts)
+		page.Records, bodyNext, err = decodePage(r, r.url, opts)
 		return err
-	})
+	}, true)
 	if err != nil {
 		return fetched{err: err}
 	}
+	here := u.String()
+	page.URL = here
 	next := bodyNext
 	if !opts.BodyNext {
 		next = nextLink(resp.Header)

@@ -33,6 +33,7 @@ type outcome struct {
 	malformed  bool  // a 2xx whose body is not the expected JSON
 	bearer     bool  // the request carried an OAuth access token
 	renewed    bool  // the token was already renewed for this request
+	concurrent bool  // a 429 of Okta's concurrency limit, not of the bucket
 }
 
 // retryPolicy is the whole retry policy, in one table: the first matching
@@ -47,6 +48,7 @@ func retryPolicy() httpx.Policy[outcome, action] {
 			{Name: "transport error", Match: func(o outcome) bool { return o.err != nil }, Action: actFail},
 			{Name: "malformed body", Match: func(o outcome) bool { return o.malformed }, Action: actBackoff, MaxRetries: 2},
 			{Name: "success", Match: httpx.Status(status, 200, 299), Action: actSucceed},
+			{Name: "concurrency limited", Match: func(o outcome) bool { return o.status == 429 && o.concurrent }, Action: actBackoff},
 			{Name: "rate limited", Match: httpx.Status(status, 429, 429), Action: actWaitReset},
 			{Name: "expired token", Match: func(o outcome) bool { return o.status == 401 && o.bearer && !o.renewed }, Action: actRenewAuth, MaxRetries: 1},
 			{Name: "server error", Match: func(o outcome) bool { return o.status >= 500 && o.status != 501 }, Action: actBackoff},

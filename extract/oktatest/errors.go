@@ -29,6 +29,7 @@ const (
 	codeBadDate      = "E0000030"
 	codeBadSearch    = "E0000031"
 	codeRateLimit    = "E0000047"
+	codeLogSince     = "E0000053"
 
 	summaryAccessDenied = "You do not have permission to perform the requested action"
 	summaryInvalidToken = "Invalid token provided"
@@ -36,6 +37,7 @@ const (
 	summaryBadSearch    = "Invalid search criteria."
 	summaryBadDate      = "Bad request. Invalid date. Dates must be of the form yyyy-MM-dd'T'HH:mm:ss.SSSZZ, e.g. 2013-01-01T12:00:00.000-07:00."
 	summaryInternal     = "Internal Server Error"
+	summaryLogSince     = "Invalid request: since is beyond the System Log's retention."
 )
 
 // writeError sends an Okta error; causes become errorCauses.

@@ -130,8 +130,19 @@ func (s *Server) limitOrFail(w http.ResponseWriter, q url.Values, pl pageLimit) 
 	n, ok := parseLimit(q, pl)
 	if !ok {
 		s.writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: limit", "limit: The limit must be an integer.")
+		return n, ok
 	}
-	return n, ok
+	return n, !s.pageTimedOut(w, n)
+}
+
+// pageTimedOut answers a page of n records with Okta's 500 when the server
+// is told such pages time out (Options.TimeoutPagesOver).
+func (s *Server) pageTimedOut(w http.ResponseWriter, n int) bool {
+	if s.opts.TimeoutPagesOver <= 0 || n <= s.opts.TimeoutPagesOver {
+		return false
+	}
+	s.writeError(w, http.StatusInternalServerError, codeInternal, summaryInternal)
+	return true
 }
 
 func (s *Server) badCursor(w http.ResponseWriter) {

@@ -14,8 +14,10 @@ import (
 // published order persistence order can run for generated events.
 const (
 	maxGenLagMs = 600_000 + 2_100
-	// logRetention is how far back Okta lets since reach.
+	// logRetention is how long Okta keeps events: older ones are gone.
 	logRetention = 90 * day
+	// logSinceLimit is how far back Okta lets since reach at all.
+	logSinceLimit = 180 * day
 	// defaultLogWindow is since's default: 7 days before until (or now).
 	defaultLogWindow = 7 * day
 )

@@ -163,7 +163,7 @@ func TestLogsErrors(t *testing.T) {
 		query         string
 		code, summary string
 	}{
-		{"since=" + url.QueryEscape(ts(testNow.Add(-91*day))), "E0000001", "Api validation failed: since"},
+		{"since=" + url.QueryEscape(ts(testNow.Add(-181*day))), "E0000053", summaryLogSince},
 		{"since=yesterday", "E0000030", summaryBadDate},
 		{"until=01-01-2017", "E0000030", summaryBadDate},
 		{"limit=5000", "E0000001", "Api validation failed: limit"},

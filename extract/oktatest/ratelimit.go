@@ -58,3 +58,10 @@ func setRateHeaders(h http.Header, limit, remaining int, reset time.Time) {
 }
 
 func formatUnix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+// concurrencyReset estimates when a request turned away by the concurrency
+// limit may find room: once the requests in flight, each taking about
+// latency, have been answered; the next whole second at the soonest.
+func concurrencyReset(now time.Time, latency time.Duration) time.Time {
+	return now.Add(max(latency, time.Second)).Truncate(time.Second).Add(time.Second)
+}

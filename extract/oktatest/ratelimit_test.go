@@ -45,14 +45,18 @@ func TestRateLimitWindow(t *testing.T) {
 	if r := get(t, s, "/api/v1/groups"); r.status != 200 {
 		t.Fatalf("groups bucket limited by users traffic: %d", r.status)
 	}
+	// Getting a user by id is a row of its own in Okta's table.
+	if r := get(t, s, "/api/v1/users/"+s.Org().UserID(1)); r.status != 200 {
+		t.Fatalf("user by id limited by the users listing: %d", r.status)
+	}
 	clk.Set(testNow.Add(time.Minute))
-	r := get(t, s, "/api/v1/users/"+s.Org().UserID(1))
+	r := get(t, s, "/api/v1/users")
 	if r.status != 200 || r.header.Get("X-Rate-Limit-Remaining") != "2" {
 		t.Fatalf("new window: %d remaining %s", r.status, r.header.Get("X-Rate-Limit-Remaining"))
 	}
 	st := s.Stats()
-	if st.Requests[BucketUsers] != 5 || st.Requests[BucketGroups] != 1 || st.TooManyRequests != 1 ||
-		st.TooManyByBucket[BucketUsers] != 1 || st.Paths["/api/v1/users"] != 4 || st.Paths["/api/v1/users/{id}"] != 1 {
+	if st.Requests[BucketUsers] != 5 || st.Requests[BucketUserByID] != 1 || st.Requests[BucketGroups] != 1 || st.TooManyRequests != 1 ||
+		st.TooManyByBucket[BucketUsers] != 1 || st.Paths["/api/v1/users"] != 5 || st.Paths["/api/v1/users/{id}"] != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 }
@@ -75,7 +79,7 @@ func (g gateClock) Sleep(ctx context.Context, d time.Duration) error {
 
 func TestConcurrencyLimit(t *testing.T) {
 	clk := gateClock{NewManualClock(testNow), make(chan struct{})}
-	s, _ := startServer(t, testOrgConfig(), Options{Clock: clk, Latency: time.Second, Concurrency: 1})
+	s, _ := startServer(t, testOrgConfig(), Options{Clock: clk, Latency: time.Second, Concurrency: 1, Limits: map[string]int{BucketApps: 5}})
 	var wg sync.WaitGroup
 	var first response
 	wg.Add(1)
@@ -92,10 +96,24 @@ func TestConcurrencyLimit(t *testing.T) {
 	if first.status != 200 || second.status != 429 {
 		t.Fatalf("held request %d, concurrent request %d; want 200 and 429", first.status, second.status)
 	}
-	if st := s.Stats(); st.MaxInFlight != 2 || st.TooManyByBucket[BucketApps] != 1 {
+	if st := s.Stats(); st.MaxInFlight != 2 || st.TooManyByBucket[BucketApps] != 1 || st.ConcurrencyLimited != 1 {
 		t.Fatalf("stats %+v", st)
 	}
-	if got := clk.Now(); !got.Equal(testNow.Add(time.Second)) {
-		t.Fatalf("latency advanced the clock to %v, want one second", got)
+	// Okta reports a concurrency 429 with the concurrent values: limit and
+	// remaining 0 and an estimated reset ("Rate limit best practices",
+	// https://developer.okta.com/docs/reference/rl-best-practices/).
+	h := second.header
+	reset, err := strconv.ParseInt(h.Get("X-Rate-Limit-Reset"), 10, 64)
+	if h.Get("X-Rate-Limit-Limit") != "0" || h.Get("X-Rate-Limit-Remaining") != "0" || err != nil ||
+		reset <= testNow.Unix() || reset > testNow.Add(time.Minute).Unix() {
+		t.Fatalf("concurrency 429 headers limit=%q remaining=%q reset=%q, want 0, 0 and a reset within the minute",
+			h.Get("X-Rate-Limit-Limit"), h.Get("X-Rate-Limit-Remaining"), h.Get("X-Rate-Limit-Reset"))
+	}
+	// ... and it is not counted in the apps bucket's minute window.
+	if r := get(t, s, "/api/v1/apps"); r.status != 200 || r.header.Get("X-Rate-Limit-Remaining") != "4" {
+		t.Fatalf("after a concurrency 429: %d remaining %s, want 200 and 4 of 5", r.status, r.header.Get("X-Rate-Limit-Remaining"))
+	}
+	if got := clk.Now(); !got.Equal(testNow.Add(2 * time.Second)) {
+		t.Fatalf("latency advanced the clock to %v, want two seconds (the held request, the apps one; not the turned away one)", got)
 	}
 }

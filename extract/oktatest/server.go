@@ -40,6 +40,12 @@ type Options struct {
 	Concurrency int
 	// Faults are injected in order; the first that fires answers the request.
 	Faults []Fault
+	// TimeoutPagesOver, when positive, makes every page asking for more
+	// records than this (the endpoint's default when no limit is given)
+	// take longer than Okta allows: it is answered 500 E0000009, the sign
+	// of a timeout the List Groups reference documents ("If your request
+	// times out, retry your request with a smaller limit").
+	TimeoutPagesOver int
 }
 
 // Stats counts what a server has seen.
@@ -52,6 +58,9 @@ type Stats struct {
 	TooManyRequests int
 	// TooManyByBucket splits TooManyRequests by bucket.
 	TooManyByBucket map[string]int
+	// ConcurrencyLimited counts the 429s of the concurrency limit, which are
+	// not counted in any bucket's minute window.
+	ConcurrencyLimited int
 	// Faults counts injected faults other than 429 storms.
 	Faults int
 	// MaxInFlight is the most requests seen in flight at once.
@@ -169,7 +178,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) {
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
 	h.Set("X-Okta-Request-Id", strconv.FormatUint(s.reqSeq.Add(1), 36))
 
-	if limited := s.admit(h, bucket, now); limited || overConcurrency {
+	if overConcurrency {
+		// Okta's concurrent limit is "distinct from the org-wide, per-minute
+		// API rate limits" ("Additional rate limits",
+		// https://developer.okta.com/docs/reference/rl-additional-limits/):
+		// the request is not counted in the bucket's window, and the headers
+		// report the concurrent values, limit and remaining 0 with a reset
+		// that "is only an estimate" ("Rate limit best practices",
+		// https://developer.okta.com/docs/reference/rl-best-practices/).
+		setRateHeaders(h, 0, 0, concurrencyReset(now, s.opts.Latency))
+		s.mu.Lock()
+		s.stats.TooManyRequests++
+		s.stats.TooManyByBucket[bucket]++
+		s.stats.ConcurrencyLimited++
+		s.mu.Unlock()
+		s.writeError(w, http.StatusTooManyRequests, codeRateLimit, summaryRateLimit)
+		return
+	}
+	if s.admit(h, bucket, now) {
 		s.mu.Lock()
 		s.stats.TooManyRequests++
 		s.stats.TooManyByBucket[bucket]++

@@ -1,0 +1,117 @@
+package oktatest
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/oktalake/oktalake/streams"
+)
+
+// TestCatalogPagingMatchesSpec checks every list endpoint of the catalog
+// (streams and parent listings) against the Okta spec: an endpoint whose 200
+// is an array pages in the Link header; one whose 200 is an object names
+// its records' field (ItemsField) and, when the schema has _links, pages in
+// the body's _links.next (BodyNext), as IamRoles and ResourceSets do.
+func TestCatalogPagingMatchesSpec(t *testing.T) {
+	sp := mustSpec(t)
+	var sources []streams.Source
+	names := map[int]string{}
+	for _, st := range streams.All() {
+		names[len(sources)] = st.Name
+		sources = append(sources, st.Source())
+		if st.ParentSource != nil {
+			names[len(sources)] = st.Name + " (parents)"
+			sources = append(sources, *st.ParentSource)
+		}
+	}
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	for i, src := range sources {
+		t.Run(names[i], func(t *testing.T) {
+			var op *openapi3.Operation
+			for path, item := range sp.doc.Paths.Map() {
+				if param.ReplaceAllString(path, "{id}") == src.Path {
+					op = item.Get
+				}
+			}
+			if op == nil {
+				t.Fatalf("%s: no GET in the spec", src.Path)
+			}
+			ok := op.Responses.Value("200")
+			if ok == nil || ok.Value.Content.Get("application/json") == nil {
+				t.Fatalf("%s: no JSON 200 in the spec", src.Path)
+			}
+			schema := ok.Value.Content.Get("application/json").Schema.Value
+			if schema.Type.Is(openapi3.TypeArray) {
+				if src.ItemsField != "" || src.BodyNext {
+					t.Fatalf("%s: the spec's 200 is an array (Link-header paging), the catalog says ItemsField %q BodyNext %v",
+						src.Path, src.ItemsField, src.BodyNext)
+				}
+				return
+			}
+			items := schema.Properties[src.ItemsField]
+			if src.ItemsField == "" || items == nil || !items.Value.Type.Is(openapi3.TypeArray) {
+				t.Fatalf("%s: the spec's 200 is an object with %v, the catalog's ItemsField %q is not its array",
+					src.Path, keys(schema.Properties), src.ItemsField)
+			}
+			_, hasLinks := schema.Properties["_links"]
+			if src.BodyNext != hasLinks {
+				t.Fatalf("%s: the spec's 200 %s _links, the catalog says BodyNext %v", src.Path,
+					map[bool]string{true: "has", false: "has no"}[hasLinks], src.BodyNext)
+			}
+		})
+	}
+}
+
+func keys(m openapi3.Schemas) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestCustomRolesPageInTheBody: /api/v1/iam/roles pages as IamRoles says,
+// a page of roles and _links.next, never a Link header to the next page.
+func TestCustomRolesPageInTheBody(t *testing.T) {
+	cfg := testOrgConfig()
+	cfg.CustomRoles = iamBodyPageLength + 5
+	s, _ := startServer(t, cfg, Options{})
+	sp := mustSpec(t)
+	var seen int
+	next := "/api/v1/iam/roles"
+	for pages := 0; next != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("the roles never stop paging")
+		}
+		r := get(t, s, next)
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", next, r.status, r.body)
+		}
+		if err := sp.validate(s.URL+next, r); err != nil {
+			t.Fatalf("%s against the spec: %v", next, err)
+		}
+		for _, l := range r.header.Values("Link") {
+			if strings.Contains(l, `rel="next"`) {
+				t.Fatalf("%s: a Link header next %q; IamRoles pages in the body", next, l)
+			}
+		}
+		var body struct {
+			Roles []json.RawMessage `json:"roles"`
+			Links struct {
+				Next struct{ Href string } `json:"next"`
+			} `json:"_links"`
+		}
+		if err := json.Unmarshal(r.body, &body); err != nil {
+			t.Fatal(err)
+		}
+		seen += len(body.Roles)
+		next = strings.TrimPrefix(body.Links.Next.Href, s.URL)
+	}
+	if seen != cfg.CustomRoles {
+		t.Fatalf("%d roles over the pages, want %d", seen, cfg.CustomRoles)
+	}
+}
