@@ -24,6 +24,7 @@ func commands() []*cli.Command {
 		portCommand(),
 		checkCommand(),
 		statusCommand(),
+		airbyteCommand(),
 		demoCommand(),
 	}
 }
