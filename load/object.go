@@ -52,7 +52,7 @@ type objectCounts struct {
 func (l *Loader) newObjectLoad(stream, key string) *objectLoad {
 	o := &objectLoad{l: l, stream: stream, key: key, dl: newDeadLetters(l.cfg, stream, key)}
 	o.acks.byBlueprint = map[string]int64{}
-	out := sender{port: l.cfg.Port}
+	out := sender{port: l.cfg.Port, webhook: l.cfg.Webhook}
 	o.batches = newBatcher(l.cfg.BatchSize, func(ctx context.Context, b batch) { o.acknowledge(b, out.send(ctx, b)) })
 	return o
 }
@@ -96,6 +96,10 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 	}
 	o.read.records++
 	o.l.liveRecords.Add(1)
+	if o.l.cfg.Webhook != nil {
+		o.addWebhook(ctx, key, rec)
+		return nil
+	}
 	from := recordOrigin(key, rec)
 	res := o.l.cfg.Mapping.Apply(ctx, rec.Data, key)
 	if res.Interrupted != "" {

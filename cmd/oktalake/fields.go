@@ -41,6 +41,10 @@ func fieldFlags() map[string]string {
 		"load.Config.Namespace": "--namespace",
 		"load.Config.Name":      "--name",
 
+		"webhook.Config.URL":             "--port-webhook-url",
+		"webhook.Config.Algorithm":       "--port-webhook-signature-algorithm",
+		"webhook.Config.SignatureHeader": "--port-webhook-signature-header",
+
 		"lake.StoreOptions.S3Endpoint": "--s3-endpoint",
 		"lake.StoreOptions.Region":     "--s3-region",
 	}
