@@ -33,7 +33,11 @@ func collectBackfills(ctx context.Context, cfg Config) ([]BackfillStatus, error)
 		if _, err := lake.ReadJSON(ctx, cfg.Store, key, &st); err != nil {
 			return nil, fmt.Errorf("reading backfill progress %s: %w", key, err)
 		}
-		out = append(out, BackfillStatus{Stream: stream, Done: normalise(st.Done), Pending: gaps(st.Done)})
+		b := BackfillStatus{Stream: stream, Requested: normalise(st.Requested), Done: normalise(st.Done), Pending: gaps(st.Done)}
+		if len(st.Requested) > 0 {
+			b.Pending = normalise(st.Pending())
+		}
+		out = append(out, b)
 	}
 	return out, nil
 }

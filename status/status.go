@@ -116,11 +116,14 @@ type DeadLetterCount struct {
 
 // BackfillStatus is a stream's backfill progress.
 type BackfillStatus struct {
-	Stream string           `json:"stream"`
-	Done   []extract.Window `json:"done"`
-	// Pending are the ranges between finished windows not yet read (a
-	// failed or interrupted window leaves one until the backfill is run
-	// again).
+	Stream string `json:"stream"`
+	// Requested are the ranges backfills were asked for (empty in progress
+	// objects written before they were recorded).
+	Requested []extract.Window `json:"requested"`
+	Done      []extract.Window `json:"done"`
+	// Pending are the requested ranges not read yet (a failed or
+	// interrupted window leaves one until the backfill is run again);
+	// without Requested, the gaps between finished windows.
 	Pending []extract.Window `json:"pending"`
 }
 

@@ -70,6 +70,11 @@ func failedLake(t *testing.T) *testLake {
 	l.putJSON(lake.BackfillStateKey("data", "okta", "logs"), extract.BackfillState{Done: []extract.Window{
 		{Since: day.Add(-48 * time.Hour), Until: day.Add(-36 * time.Hour)},
 		{Since: day.Add(-30 * time.Hour), Until: day.Add(-24 * time.Hour)},
+	}, Requested: []extract.Window{{Since: day.Add(-48 * time.Hour), Until: day.Add(-12 * time.Hour)}}}, day)
+	// Written before requested ranges were recorded: pending is the gaps.
+	l.putJSON(lake.BackfillStateKey("data", "okta", "old_logs"), extract.BackfillState{Done: []extract.Window{
+		{Since: day.Add(-48 * time.Hour), Until: day.Add(-36 * time.Hour)},
+		{Since: day.Add(-30 * time.Hour), Until: day.Add(-24 * time.Hour)},
 	}}, day)
 	return l
 }
@@ -179,15 +184,18 @@ func TestParseLagLimitRejects(t *testing.T) {
 	}
 }
 
-func TestBackfillGaps(t *testing.T) {
+func TestBackfillPending(t *testing.T) {
 	r := collect(t, failedLake(t), LagLimit{})
-	if len(r.Backfills) != 1 || r.Backfills[0].Stream != "logs" {
+	if len(r.Backfills) != 2 || r.Backfills[0].Stream != "logs" || r.Backfills[1].Stream != "old_logs" {
 		t.Fatalf("backfills %+v", r.Backfills)
 	}
-	b := r.Backfills[0]
-	want := extract.Window{Since: day.Add(-36 * time.Hour), Until: day.Add(-30 * time.Hour)}
-	if len(b.Done) != 2 || len(b.Pending) != 1 || b.Pending[0] != want {
-		t.Fatalf("backfill %+v, want pending %v", b, want)
+	gap := extract.Window{Since: day.Add(-36 * time.Hour), Until: day.Add(-30 * time.Hour)}
+	tail := extract.Window{Since: day.Add(-24 * time.Hour), Until: day.Add(-12 * time.Hour)}
+	if b := r.Backfills[0]; len(b.Done) != 2 || len(b.Pending) != 2 || b.Pending[0] != gap || b.Pending[1] != tail {
+		t.Errorf("logs %+v, want pending %v and %v", b, gap, tail)
+	}
+	if b := r.Backfills[1]; len(b.Done) != 2 || len(b.Pending) != 1 || b.Pending[0] != gap {
+		t.Errorf("old_logs %+v, want pending %v", b, gap)
 	}
 }
 
