@@ -160,6 +160,9 @@ type BackfillState struct {
 	Done []Window `json:"done"`
 	// HandOff is where the polling stream takes over (handoff.go).
 	HandOff *HandOff `json:"handOff,omitempty"`
+	// Requested are the ranges backfills were asked to read, merged; what
+	// of them Done does not cover is Pending (backfill_pending.go).
+	Requested []Window `json:"requested,omitempty"`
 }
 
 func (s *BackfillState) covers(w Window) bool {
@@ -251,6 +254,10 @@ func Backfill(ctx context.Context, cfg BackfillConfig) (*BackfillSummary, error)
 	var state BackfillState
 	if _, err := lake.ReadJSON(ctx, cfg.Store, stateKey, &state); err != nil {
 		return nil, fmt.Errorf("reading backfill progress %s: %w", stateKey, err)
+	}
+
+	if err := recordRequest(ctx, cfg.Store, stateKey, &state, Window{Since: cfg.Since, Until: cfg.Until}); err != nil {
+		return nil, err
 	}
 
 	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)

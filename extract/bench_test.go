@@ -239,7 +239,7 @@ func minimumRequests(b *testing.B, org *oktatest.Org, store lake.Store) (int, ma
 	}
 	add(child("group_members"), max(0, nonEmpty-len(members)))
 	add(child("group_role_assignments"), cfg.Groups) // every group is asked
-	add(oktatest.BucketGroups, 1)                     // the full parent list (groups' own listing is incremental)
+	add(oktatest.BucketGroups, 1)                    // the full parent list (groups' own listing is incremental)
 	for _, s := range []struct {
 		stream string
 		size   int

@@ -22,6 +22,7 @@ import (
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load/mapping"
 	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/load/webhook"
 	"github.com/oktalake/oktalake/streams"
 )
 
@@ -41,6 +42,10 @@ type Config struct {
 	Mapping *mapping.Mapping
 	// Port receives the entities.
 	Port *port.Client
+	// Webhook, when set, receives the records instead, for a Port webhook
+	// integration's own mapping to make the entities (Mapping and Port are
+	// then unused).
+	Webhook *webhook.Client
 	// Follow keeps polling after the first pass.
 	Follow bool
 	// PollInterval is the time between passes in follow mode (default 30s).
@@ -125,9 +130,9 @@ func (c *Config) Validate() error {
 	switch {
 	case c.Store == nil:
 		return errors.New("load: no bucket")
-	case c.Mapping == nil:
+	case c.Mapping == nil && c.Webhook == nil:
 		return errors.New("load: no mapping")
-	case c.Port == nil:
+	case c.Port == nil && c.Webhook == nil:
 		return errors.New("load: no Port client")
 	case c.Plan && c.Follow:
 		return errors.New("load.Config.Plan: a plan runs once; it cannot follow")

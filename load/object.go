@@ -64,7 +64,7 @@ func (l *Loader) newObjectLoad(stream, key string) *objectLoad {
 	o.cat, o.known = streams.Lookup(stream)
 	var out interface {
 		send(context.Context, batch) outcome
-	} = sender{port: l.cfg.Port}
+	} = sender{port: l.cfg.Port, webhook: l.cfg.Webhook}
 	if l.cfg.Plan {
 		out = planSender{plan: l.plan}
 	}
@@ -123,6 +123,10 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 	o.read.records++
 	o.l.liveRecords.Add(1)
 	o.see(o.sync)
+	if o.l.cfg.Webhook != nil {
+		o.addWebhook(ctx, key, rec)
+		return nil
+	}
 	from := recordOrigin(key, rec)
 	if lake.IsTombstone(rec.Data) {
 		// A deleted record: never mapped (its entity would lack every

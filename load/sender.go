@@ -5,12 +5,15 @@ import (
 	"fmt"
 
 	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/load/webhook"
 )
 
 // sender is the loader's output: it sends batches to Port and reports what
 // became of every operation in them.
 type sender struct {
 	port *port.Client
+	// webhook, when set, takes records instead (webhooksink.go).
+	webhook *webhook.Client
 }
 
 // outcome acknowledges a batch: sent operations went to Port and all but
@@ -32,6 +35,9 @@ type refusal struct {
 func (o outcome) accepted() int { return o.sent - len(o.refused) }
 
 func (s sender) send(ctx context.Context, b batch) outcome {
+	if s.webhook != nil {
+		return s.posts(ctx, b)
+	}
 	if b.delete {
 		return s.deletes(ctx, b)
 	}

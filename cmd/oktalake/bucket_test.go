@@ -24,6 +24,7 @@ func TestBucketURLWithCredentialsOrQueryIsAUsageErrorAndNeverPrinted(t *testing.
 		"backfill": append([]string{"backfill", "logs", "--since", time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02"), "--s3-endpoint", "http://127.0.0.1:1"}, okta...),
 		"load":     append([]string{"load", "--s3-endpoint", "http://127.0.0.1:1"}, port...),
 		"demo":     {"demo", "--s3-endpoint", "http://127.0.0.1:1"},
+		"status":   {"status", "--s3-endpoint", "http://127.0.0.1:1"},
 	}
 	urls := map[string]struct{ url, want string }{
 		"credentials":             {"s3://" + keyID + ":" + secret + "@bucket/x", "AWS_ACCESS_KEY_ID"},

@@ -23,6 +23,8 @@ func commands() []*cli.Command {
 		mapCommand(),
 		portCommand(),
 		checkCommand(),
+		statusCommand(),
+		airbyteCommand(),
 		demoCommand(),
 	}
 }

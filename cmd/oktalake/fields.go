@@ -41,9 +41,12 @@ func fieldFlags() map[string]string {
 		"load.Config.Namespace": "--namespace",
 		"load.Config.Name":      "--name",
 
-		"load.Config.DeleteThreshold": "--delete-threshold",
-		"load.Config.Plan":            "--plan",
-		"load.Config.NoDeletes":       "--no-deletes",
+		"load.Config.DeleteThreshold":    "--delete-threshold",
+		"load.Config.Plan":               "--plan",
+		"load.Config.NoDeletes":          "--no-deletes",
+		"webhook.Config.URL":             "--port-webhook-url",
+		"webhook.Config.Algorithm":       "--port-webhook-signature-algorithm",
+		"webhook.Config.SignatureHeader": "--port-webhook-signature-header",
 
 		"lake.StoreOptions.S3Endpoint": "--s3-endpoint",
 		"lake.StoreOptions.Region":     "--s3-region",

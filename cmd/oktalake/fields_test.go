@@ -18,6 +18,7 @@ import (
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load"
 	"github.com/oktalake/oktalake/load/port"
+	"github.com/oktalake/oktalake/load/webhook"
 	"github.com/urfave/cli/v2"
 )
 
@@ -48,6 +49,7 @@ func TestFieldFlagsNameRealFieldsAndFlags(t *testing.T) {
 		"port.Config":            reflect.TypeFor[port.Config](),
 		"load.Config":            reflect.TypeFor[load.Config](),
 		"lake.StoreOptions":      reflect.TypeFor[lake.StoreOptions](),
+		"webhook.Config":         reflect.TypeFor[webhook.Config](),
 	}
 	flags := cliFlags()
 	for field, flag := range fieldFlags() {

@@ -89,7 +89,7 @@ func loadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "load",
 		Usage: "load the bucket into Port through the jq mapping",
-		Flags: concat(bucketFlags(), portFlags(), logFlags(), mappingFlags(), []cli.Flag{
+		Flags: concat(bucketFlags(), portFlags(), logFlags(), mappingFlags(), loadWebhookFlags(), []cli.Flag{
 			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to load (default: every stream in the bucket)"},
 			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: load.DefaultName, Usage: "loader name: its checkpoint and dead letters (several loaders may read one bucket into different Ports)"},
 			&cli.BoolFlag{Name: "follow", EnvVars: []string{"OKTALAKE_FOLLOW"}, Usage: "keep polling for new objects"},
@@ -108,15 +108,11 @@ func loadCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			m, err := loadMapping(c, log)
+			m, pc, hook, err := loadTargets(c, log) // webhook.go
 			if err != nil {
 				return err
 			}
 			sel, err := selectStreams(c)
-			if err != nil {
-				return err
-			}
-			pc, err := newPortClient(c, log)
 			if err != nil {
 				return err
 			}
@@ -135,7 +131,7 @@ func loadCommand() *cli.Command {
 			}
 			cfg := load.Config{
 				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
-				Streams: names, Mapping: m, Port: pc, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+				Streams: names, Mapping: m, Port: pc, Webhook: hook, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
 				MaxLineBytes: maxLine,
 			}
 			if err := applyDeleteFlags(c, &cfg); err != nil {
@@ -204,7 +200,7 @@ func initPort(ctx context.Context, w io.Writer, pc *port.Client, update bool) er
 func portCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "port",
-		Usage: "manage Port blueprints",
+		Usage: "manage Port blueprints and the webhook integration",
 		Subcommands: []*cli.Command{{
 			Name:  "init",
 			Usage: "create the shipped blueprints that are missing (relation targets first)",
@@ -222,7 +218,7 @@ func portCommand() *cli.Command {
 				}
 				return initPort(c.Context, c.App.Writer, pc, c.Bool("update"))
 			},
-		}},
+		}, portWebhookCommand()},
 	}
 }
 

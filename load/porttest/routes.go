@@ -32,6 +32,9 @@ func (s *Server) routes() *http.ServeMux {
 	handle("DELETE /v1/blueprints/{blueprint_identifier}/entities/{entity_identifier}", s.handleDeleteEntity)
 	handle("POST /v1/blueprints/{blueprint_identifier}/bulk/entities/delete", s.handleBulkDelete)
 	handle("DELETE /v1/blueprints/{blueprint_identifier}/all-entities", s.handleDeleteAll)
+	handle("POST /v1/webhooks", s.handleCreateWebhook)
+	handle("GET /v1/webhooks/{identifier}", s.handleGetWebhook)
+	handle("PUT /v1/webhooks/{identifier}", s.handleReplaceWebhook)
 	handle("/", func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writeError(w, http.StatusNotFound, "not_found", "route "+r.Method+" "+r.URL.Path+" not found")
 	})

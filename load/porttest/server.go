@@ -78,6 +78,9 @@ type Server struct {
 	URL string
 	// ClientID and ClientSecret are the credentials the token endpoint accepts.
 	ClientID, ClientSecret string
+	// IngestURL is the webhook ingest endpoint, like
+	// https://ingest.getport.io: a webhook's URL is IngestURL + "/<key>".
+	IngestURL string
 
 	opts  Options
 	clock clock.Clock
@@ -93,6 +96,7 @@ type Server struct {
 	inFlight    int
 	stats       Stats
 	violations  []string
+	hooks       *webhooks // webhooks.go
 }
 
 // NewServer starts a simulated Port server. It panics if a preloaded
@@ -130,6 +134,7 @@ func NewServer(opts Options) *Server {
 		panic(fmt.Sprintf("porttest: preloading blueprints: %v", err))
 	}
 	s.mux = s.routes()
+	s.startIngest()
 	s.http = httptest.NewServer(s)
 	s.URL = s.http.URL
 	return s
@@ -165,7 +170,7 @@ func (s *Server) preload(bps map[string]json.RawMessage) error {
 }
 
 // Close shuts the server down.
-func (s *Server) Close() { s.http.Close() }
+func (s *Server) Close() { s.http.Close(); s.closeIngest() }
 
 // Violations returns the spec violations seen so far (requests and responses
 // that Options.Validator refused); empty without a Validator.
