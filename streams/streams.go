@@ -47,6 +47,8 @@ type Source struct {
 	ItemsField string
 	// BodyNext says the next page is in the body's _links.next.href, not in a Link header.
 	BodyNext bool
+	// Object says the body is one record, an object, not a list.
+	Object bool
 	// Name names a parent listing in the run summary, as "<parent> (<Name>)"
 	// ("" is "parents").
 	Name string
@@ -73,6 +75,9 @@ type Stream struct {
 	ItemsField string
 	// BodyNext says the next page is in the body's _links.next.href, not in a Link header.
 	BodyNext bool
+	// Object says the body is one record, an object, not a list
+	// (/api/v1/meta/schemas/user/default).
+	Object bool
 	// Parent is the stream whose records fan out into this one ("" for none).
 	Parent string
 	// ParentSource is the endpoint listing the parents when it differs from the
@@ -111,7 +116,7 @@ func (s Stream) SyncMode() string {
 
 // Source is the stream's own endpoint.
 func (s Stream) Source() Source {
-	return Source{Path: s.Path, Query: s.Query, PageSize: s.PageSize, ItemsField: s.ItemsField, BodyNext: s.BodyNext}
+	return Source{Path: s.Path, Query: s.Query, PageSize: s.PageSize, ItemsField: s.ItemsField, BodyNext: s.BodyNext, Object: s.Object}
 }
 
 // ParentListing is the endpoint listing a fan-out stream's parents: its
@@ -171,6 +176,21 @@ var catalog = []Stream{
 		Description: "Admin roles assigned to groups"},
 	{Name: "resource_sets", Path: "/api/v1/iam/resource-sets", PrimaryKey: []string{"id"}, ItemsField: "resource-sets", BodyNext: true, Scope: "okta.roles.read",
 		Description: "Resource sets of custom admin roles"},
+	// Group rules page with Link headers (limit defaults to 50; 200 a page).
+	{Name: "group_rules", Path: "/api/v1/groups/rules", PrimaryKey: []string{"id"}, PageSize: 200,
+		References: []string{"groups"}, Scope: "okta.groups.read",
+		Description: "Group rules: the expressions that assign users to groups"},
+	// User types, authenticators and the user schema come in one response: no paging.
+	{Name: "user_types", Path: "/api/v1/meta/types/user", PrimaryKey: []string{"id"}, Scope: "okta.userTypes.read",
+		Description: "User types (the default one and the org's own)"},
+	// One record: the default user type's schema. Its id is a URL on the
+	// org's domain; its name ("user") keys it.
+	{Name: "user_schema", Path: "/api/v1/meta/schemas/user/default", PrimaryKey: []string{"name"}, Object: true, Scope: "okta.schemas.read",
+		Description: "The user profile schema, the org's custom attributes included (one record)"},
+	{Name: "devices", Path: "/api/v1/devices", PrimaryKey: []string{"id"}, PageSize: 200, Scope: "okta.devices.read",
+		Description: "Devices registered with Okta (Identity Engine)"},
+	{Name: "authenticators", Path: "/api/v1/authenticators", PrimaryKey: []string{"id"}, Scope: "okta.authenticators.read",
+		Description: "Authenticators (email, password, Okta Verify, ...)"},
 	{Name: "logs", Path: "/api/v1/logs", PrimaryKey: []string{"uuid"}, Cursor: "published", CursorKind: CursorLogPolling, PageSize: 1000, AppendOnly: true,
 		References: []string{"users"}, Scope: "okta.logs.read",
 		Description: "System log events"},
