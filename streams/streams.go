@@ -33,6 +33,43 @@ const (
 	CursorLogPolling
 )
 
+// Enrichment is a list that Port's Okta Ocean integration adds to each
+// record of a stream when a selector option asks for it, and that a
+// stream of the lake holds one element per record of: include_groups adds
+// to each user its groups (from group_members), include_members to each
+// group its members (group_members), include_applications to each user its
+// applications (application_users).
+type Enrichment struct {
+	// Option is the Ocean selector option, such as "include_groups".
+	Option string
+	// Default is the option's value when the selector does not set it.
+	Default bool
+	// Target is the stream whose records get the list; Field the list's name.
+	Target, Field string
+	// Source is the stream holding one record per element (the stream
+	// whose catalog entry declares the enrichment).
+	Source string
+	// TargetKey is the Source record's field equal to the target record's
+	// primary key (group_members' "id" is the user's id).
+	TargetKey string
+	// ValueFrom is the stream whose record, found by the Source record's
+	// ValueKey, is the element (the group of a membership); "" makes the
+	// Source record itself the element (the member of a group).
+	ValueFrom, ValueKey string
+}
+
+// Enrichments returns every enrichment the catalog declares, in catalog order.
+func Enrichments() []Enrichment {
+	var out []Enrichment
+	for _, s := range catalog {
+		for _, e := range s.Enriches {
+			e.Source = s.Name
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Source is an endpoint that lists records: its path, fixed query and how
 // its pages come.
 type Source struct {
@@ -100,6 +137,10 @@ type Stream struct {
 	// OceanKinds are the kinds of Port's Okta Ocean integration that name
 	// this stream in an Ocean-dialect mapping (besides the stream name).
 	OceanKinds []string
+	// Enriches are the lists this stream's records add to another stream's
+	// records when an Ocean mapping's selector asks for them (Ocean makes
+	// extra Okta calls; the loader joins them from the lake).
+	Enriches []Enrichment
 	// Scope is the OAuth scope the stream needs.
 	Scope string
 	// Description is one line for `oktalake streams`.
@@ -149,12 +190,22 @@ var catalog = []Stream{
 	// an empty group costs no member request.
 	{Name: "group_members", Path: "/api/v1/groups/{id}/users", PrimaryKey: []string{"groupId", "id"}, PageSize: 1000,
 		Parent: "groups", ParentIDField: "groupId", SkipParentIfZero: "_embedded.stats.usersCount", References: []string{"users"}, Scope: "okta.groups.read",
+		// Port's Okta page (seed 000) maps .groups[]?.id on users and
+		// .users[]?.id on groups; its okta-group selector sets no option,
+		// so include_members is on unless turned off.
+		Enriches: []Enrichment{
+			{Option: "include_groups", Target: "users", Field: "groups", TargetKey: "id", ValueFrom: "groups", ValueKey: "groupId"},
+			{Option: "include_members", Default: true, Target: "groups", Field: "users", TargetKey: "groupId"},
+		},
 		Description: "Members of each non-empty group"},
 	{Name: "applications", Path: "/api/v1/apps", PrimaryKey: []string{"id"}, PageSize: 200,
 		OceanKinds: []string{"okta-application"}, Scope: "okta.apps.read",
 		Description: "Applications"},
 	{Name: "application_users", Path: "/api/v1/apps/{id}/users", PrimaryKey: []string{"appId", "id"}, PageSize: 500,
 		Parent: "applications", ParentIDField: "appId", References: []string{"users"}, Scope: "okta.apps.read",
+		Enriches: []Enrichment{
+			{Option: "include_applications", Target: "users", Field: "applications", TargetKey: "id", ValueFrom: "applications", ValueKey: "appId"},
+		},
 		Description: "Users assigned to each application"},
 	{Name: "application_groups", Path: "/api/v1/apps/{id}/groups", PrimaryKey: []string{"appId", "id"}, PageSize: 200,
 		Parent: "applications", ParentIDField: "appId", References: []string{"groups"}, Scope: "okta.apps.read",
