@@ -76,9 +76,11 @@ func publicJWK(s *signer) (json.RawMessage, error) {
 	var v any
 	switch k := s.key.(type) {
 	case *ecdsa.PrivateKey:
-		x, y := make([]byte, 32), make([]byte, 32)
-		k.X.FillBytes(x)
-		k.Y.FillBytes(y)
+		pt, err := k.PublicKey.Bytes() // 0x04 || X || Y, 32 bytes each on P-256
+		if err != nil || len(pt) != 65 {
+			return nil, fmt.Errorf("encoding the DPoP public key: %v", err)
+		}
+		x, y := pt[1:33], pt[33:]
 		v = struct {
 			Kty string `json:"kty"`
 			Crv string `json:"crv"`

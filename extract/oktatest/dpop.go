@@ -2,7 +2,6 @@ package oktatest
 
 import (
 	"crypto"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -286,10 +285,11 @@ func parseJWK(raw json.RawMessage) (crypto.PublicKey, string, error) {
 		if k.Crv != "P-256" || errX != nil || errY != nil || len(x) != 32 || len(y) != 32 {
 			return nil, "", denial("The DPoP proof JWT 'jwk' is not a valid P-256 key.")
 		}
-		if _, err := ecdh.P256().NewPublicKey(append(append([]byte{4}, x...), y...)); err != nil {
+		ec, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+		if err != nil {
 			return nil, "", denial("The DPoP proof JWT 'jwk' is not a point on P-256.")
 		}
-		pub = &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+		pub = ec
 		canonical = fmt.Sprintf(`{"crv":"P-256","kty":"EC","x":%q,"y":%q}`, k.X, k.Y)
 	case "RSA":
 		n, errN := b64.DecodeString(k.N)
