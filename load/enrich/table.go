@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 )
 
 // The join's bounded memory: entries are gathered up to a byte budget,
@@ -303,12 +304,12 @@ func (t *tableWriter) finish() (*table, error) {
 	return &table{f: t.f, size: t.off, index: t.index}, nil
 }
 
-// lookup returns every value stored under key, in the order written.
+// lookup returns every value stored under key, in the order written. It
+// reads one stretch of the file: an index entry never falls inside a key's
+// entries, so they all lie between two consecutive index offsets.
 func (t *table) lookup(key string) ([][]byte, error) {
-	// Start at the last index entry whose key is below key: every entry
-	// of key comes after it (an index entry never splits a key's entries).
 	lo, hi := 0, len(t.index)
-	for lo < hi {
+	for lo < hi { // lo: the first index entry whose key is >= key
 		mid := (lo + hi) / 2
 		if t.index[mid].key < key {
 			lo = mid + 1
@@ -316,27 +317,57 @@ func (t *table) lookup(key string) ([][]byte, error) {
 			hi = mid
 		}
 	}
-	var off int64
-	if lo > 0 {
-		off = t.index[lo-1].off
+	start, end := int64(0), t.size
+	switch {
+	case lo < len(t.index) && t.index[lo].key == key:
+		start = t.index[lo].off
+		if lo+1 < len(t.index) {
+			end = t.index[lo+1].off
+		}
+	default:
+		if lo > 0 {
+			start = t.index[lo-1].off
+		}
+		if lo < len(t.index) {
+			end = t.index[lo].off
+		}
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(t.f, off, t.size-off), 8<<10)
+	buf := make([]byte, end-start)
+	if _, err := t.f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("reading join table %s: %w", t.f.Name(), err)
+	}
 	var out [][]byte
-	for {
-		e, err := readEntry(r)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
+	for len(buf) > 0 {
+		k, v, rest, err := parseEntry(buf)
 		if err != nil {
-			return nil, fmt.Errorf("reading join table %s: %w", t.f.Name(), err)
+			return nil, fmt.Errorf("reading join table %s at %d: %w", t.f.Name(), start, err)
 		}
-		if e.key > key {
-			return out, nil
-		}
-		if e.key == key {
-			out = append(out, e.val)
+		buf = rest
+		if c := strings.Compare(string(k), key); c > 0 {
+			break
+		} else if c == 0 {
+			out = append(out, v)
 		}
 	}
+	return out, nil
+}
+
+// parseEntry cuts one entry off the front of b; the key and value share b.
+func parseEntry(b []byte) (key, val, rest []byte, err error) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || uint64(len(b)-w) < n {
+		return nil, nil, nil, io.ErrUnexpectedEOF
+	}
+	key, b = b[w:w+int(n)], b[w+int(n):]
+	if _, w = binary.Uvarint(b); w <= 0 { // seq, unused in tables
+		return nil, nil, nil, io.ErrUnexpectedEOF
+	}
+	b = b[w:]
+	n, w = binary.Uvarint(b)
+	if w <= 0 || uint64(len(b)-w) < n {
+		return nil, nil, nil, io.ErrUnexpectedEOF
+	}
+	return key, b[w : w+int(n) : w+int(n)], b[w+int(n):], nil
 }
 
 // close removes the table's file.
