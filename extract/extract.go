@@ -436,7 +436,7 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 		q.Set("filter", fmt.Sprintf("lastUpdated gt %q", cursor))
 	}
 	maxSeen := cursor
-	err := r.cfg.Client.List(ctx, st.Path+"?"+q.Encode(), okta.ListOptions{ItemsField: st.ItemsField, BodyNext: st.BodyNext}, func(p *okta.Page) error {
+	err := r.cfg.Client.List(ctx, st.Path+"?"+q.Encode(), okta.ListOptions{ItemsField: st.ItemsField, BodyNext: st.BodyNext, Object: st.Object}, func(p *okta.Page) error {
 		if incremental {
 			for _, rec := range p.Records {
 				if v := stringField(rec, "lastUpdated"); v > maxSeen {

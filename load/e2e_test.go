@@ -46,8 +46,8 @@ func TestEndToEnd(t *testing.T) {
 				}
 				want[bp] += n
 			}
-			if len(want) != 11 {
-				t.Fatalf("default mapping covers %d blueprints, want 11", len(want))
+			if len(want) != 16 {
+				t.Fatalf("default mapping covers %d blueprints, want 16", len(want))
 			}
 			for bp, n := range want {
 				if got := pe.count(bp); got != n {

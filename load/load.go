@@ -7,6 +7,7 @@ package load
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,10 @@ type Config struct {
 	// integration's own mapping to make the entities (Mapping and Port are
 	// then unused).
 	Webhook *webhook.Client
+	// Enricher, when set, adds to records what the mapping's Ocean
+	// selectors ask for (load/enrich joins it from the lake): prepared at
+	// the start of every pass, applied to each record before mapping.
+	Enricher Enricher
 	// Follow keeps polling after the first pass.
 	Follow bool
 	// PollInterval is the time between passes in follow mode (default 30s).
@@ -142,6 +147,14 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("load.Config.Name: loader name %q: want one key segment (no '/', '\\' or control characters)", c.Name)
 	}
 	return nil
+}
+
+// Enricher adds fields to records before they are mapped.
+type Enricher interface {
+	// Prepare readies the enrichment for a pass over the bucket.
+	Prepare(ctx context.Context) error
+	// Enrich returns the record of stream with its fields added.
+	Enrich(ctx context.Context, stream string, record json.RawMessage) (json.RawMessage, error)
 }
 
 // DefaultName is the name of a loader not given one.
@@ -263,6 +276,11 @@ func (l *Loader) after(ctx context.Context, d time.Duration) <-chan struct{} {
 // yet are not work left (stopping between passes is how follow ends).
 func (l *Loader) pass(ctx context.Context) error {
 	names, err := l.streamNames(ctx)
+	if err == nil && l.cfg.Enricher != nil {
+		if err = l.cfg.Enricher.Prepare(ctx); err != nil {
+			err = fmt.Errorf("preparing the Ocean enrichments: %w", err)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil && l.cfg.Follow {
 			return nil

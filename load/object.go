@@ -141,7 +141,15 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 		o.tombstone(rkey, o.sync)
 		return nil
 	}
-	res := o.l.cfg.Mapping.Apply(ctx, rec.Data, key)
+	data := rec.Data
+	if e := o.l.cfg.Enricher; e != nil {
+		var err error
+		if data, err = e.Enrich(ctx, o.stream, data); err != nil {
+			o.acks.fail(err) // the join's files failed: load the object again
+			return err
+		}
+	}
+	res := o.l.cfg.Mapping.Apply(ctx, data, key)
 	if res.Interrupted != "" {
 		// An incomplete result is never sent: when the load is being
 		// stopped the object fails (it loads again next time); when the

@@ -37,6 +37,11 @@ func (l *Loader) ReplayErrors(ctx context.Context) (*Summary, error) {
 	for _, s := range l.cfg.Streams {
 		want[s] = true
 	}
+	if l.cfg.Enricher != nil && len(objects) > 0 {
+		if err := l.cfg.Enricher.Prepare(ctx); err != nil {
+			return l.replaySummary(start), fmt.Errorf("preparing the Ocean enrichments: %w", err)
+		}
+	}
 	for _, o := range objects {
 		if len(want) > 0 && !want[o.stream] {
 			continue

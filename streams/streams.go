@@ -33,6 +33,43 @@ const (
 	CursorLogPolling
 )
 
+// Enrichment is a list that Port's Okta Ocean integration adds to each
+// record of a stream when a selector option asks for it, and that a
+// stream of the lake holds one element per record of: include_groups adds
+// to each user its groups (from group_members), include_members to each
+// group its members (group_members), include_applications to each user its
+// applications (application_users).
+type Enrichment struct {
+	// Option is the Ocean selector option, such as "include_groups".
+	Option string
+	// Default is the option's value when the selector does not set it.
+	Default bool
+	// Target is the stream whose records get the list; Field the list's name.
+	Target, Field string
+	// Source is the stream holding one record per element (the stream
+	// whose catalog entry declares the enrichment).
+	Source string
+	// TargetKey is the Source record's field equal to the target record's
+	// primary key (group_members' "id" is the user's id).
+	TargetKey string
+	// ValueFrom is the stream whose record, found by the Source record's
+	// ValueKey, is the element (the group of a membership); "" makes the
+	// Source record itself the element (the member of a group).
+	ValueFrom, ValueKey string
+}
+
+// Enrichments returns every enrichment the catalog declares, in catalog order.
+func Enrichments() []Enrichment {
+	var out []Enrichment
+	for _, s := range catalog {
+		for _, e := range s.Enriches {
+			e.Source = s.Name
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Source is an endpoint that lists records: its path, fixed query and how
 // its pages come.
 type Source struct {
@@ -47,6 +84,8 @@ type Source struct {
 	ItemsField string
 	// BodyNext says the next page is in the body's _links.next.href, not in a Link header.
 	BodyNext bool
+	// Object says the body is one record, an object, not a list.
+	Object bool
 	// Name names a parent listing in the run summary, as "<parent> (<Name>)"
 	// ("" is "parents").
 	Name string
@@ -73,6 +112,9 @@ type Stream struct {
 	ItemsField string
 	// BodyNext says the next page is in the body's _links.next.href, not in a Link header.
 	BodyNext bool
+	// Object says the body is one record, an object, not a list
+	// (/api/v1/meta/schemas/user/default).
+	Object bool
 	// Parent is the stream whose records fan out into this one ("" for none).
 	Parent string
 	// ParentSource is the endpoint listing the parents when it differs from the
@@ -95,6 +137,10 @@ type Stream struct {
 	// OceanKinds are the kinds of Port's Okta Ocean integration that name
 	// this stream in an Ocean-dialect mapping (besides the stream name).
 	OceanKinds []string
+	// Enriches are the lists this stream's records add to another stream's
+	// records when an Ocean mapping's selector asks for them (Ocean makes
+	// extra Okta calls; the loader joins them from the lake).
+	Enriches []Enrichment
 	// Scope is the OAuth scope the stream needs.
 	Scope string
 	// Description is one line for `oktalake streams`.
@@ -111,7 +157,7 @@ func (s Stream) SyncMode() string {
 
 // Source is the stream's own endpoint.
 func (s Stream) Source() Source {
-	return Source{Path: s.Path, Query: s.Query, PageSize: s.PageSize, ItemsField: s.ItemsField, BodyNext: s.BodyNext}
+	return Source{Path: s.Path, Query: s.Query, PageSize: s.PageSize, ItemsField: s.ItemsField, BodyNext: s.BodyNext, Object: s.Object}
 }
 
 // ParentListing is the endpoint listing a fan-out stream's parents: its
@@ -144,12 +190,22 @@ var catalog = []Stream{
 	// an empty group costs no member request.
 	{Name: "group_members", Path: "/api/v1/groups/{id}/users", PrimaryKey: []string{"groupId", "id"}, PageSize: 1000,
 		Parent: "groups", ParentIDField: "groupId", SkipParentIfZero: "_embedded.stats.usersCount", References: []string{"users"}, Scope: "okta.groups.read",
+		// Port's Okta page (seed 000) maps .groups[]?.id on users and
+		// .users[]?.id on groups; its okta-group selector sets no option,
+		// so include_members is on unless turned off.
+		Enriches: []Enrichment{
+			{Option: "include_groups", Target: "users", Field: "groups", TargetKey: "id", ValueFrom: "groups", ValueKey: "groupId"},
+			{Option: "include_members", Default: true, Target: "groups", Field: "users", TargetKey: "groupId"},
+		},
 		Description: "Members of each non-empty group"},
 	{Name: "applications", Path: "/api/v1/apps", PrimaryKey: []string{"id"}, PageSize: 200,
 		OceanKinds: []string{"okta-application"}, Scope: "okta.apps.read",
 		Description: "Applications"},
 	{Name: "application_users", Path: "/api/v1/apps/{id}/users", PrimaryKey: []string{"appId", "id"}, PageSize: 500,
 		Parent: "applications", ParentIDField: "appId", References: []string{"users"}, Scope: "okta.apps.read",
+		Enriches: []Enrichment{
+			{Option: "include_applications", Target: "users", Field: "applications", TargetKey: "id", ValueFrom: "applications", ValueKey: "appId"},
+		},
 		Description: "Users assigned to each application"},
 	{Name: "application_groups", Path: "/api/v1/apps/{id}/groups", PrimaryKey: []string{"appId", "id"}, PageSize: 200,
 		Parent: "applications", ParentIDField: "appId", References: []string{"groups"}, Scope: "okta.apps.read",
@@ -171,6 +227,21 @@ var catalog = []Stream{
 		Description: "Admin roles assigned to groups"},
 	{Name: "resource_sets", Path: "/api/v1/iam/resource-sets", PrimaryKey: []string{"id"}, ItemsField: "resource-sets", BodyNext: true, Scope: "okta.roles.read",
 		Description: "Resource sets of custom admin roles"},
+	// Group rules page with Link headers (limit defaults to 50; 200 a page).
+	{Name: "group_rules", Path: "/api/v1/groups/rules", PrimaryKey: []string{"id"}, PageSize: 200,
+		References: []string{"groups"}, Scope: "okta.groups.read",
+		Description: "Group rules: the expressions that assign users to groups"},
+	// User types, authenticators and the user schema come in one response: no paging.
+	{Name: "user_types", Path: "/api/v1/meta/types/user", PrimaryKey: []string{"id"}, Scope: "okta.userTypes.read",
+		Description: "User types (the default one and the org's own)"},
+	// One record: the default user type's schema. Its id is a URL on the
+	// org's domain; its name ("user") keys it.
+	{Name: "user_schema", Path: "/api/v1/meta/schemas/user/default", PrimaryKey: []string{"name"}, Object: true, Scope: "okta.schemas.read",
+		Description: "The user profile schema, the org's custom attributes included (one record)"},
+	{Name: "devices", Path: "/api/v1/devices", PrimaryKey: []string{"id"}, PageSize: 200, Scope: "okta.devices.read",
+		Description: "Devices registered with Okta (Identity Engine)"},
+	{Name: "authenticators", Path: "/api/v1/authenticators", PrimaryKey: []string{"id"}, Scope: "okta.authenticators.read",
+		Description: "Authenticators (email, password, Okta Verify, ...)"},
 	{Name: "logs", Path: "/api/v1/logs", PrimaryKey: []string{"uuid"}, Cursor: "published", CursorKind: CursorLogPolling, PageSize: 1000, AppendOnly: true,
 		References: []string{"users"}, Scope: "okta.logs.read",
 		Description: "System log events"},

@@ -53,7 +53,7 @@ func TestCatalogConsistent(t *testing.T) {
 		}
 		seen[s.Name] = true
 	}
-	if got := Scopes(All()); strings.Join(got, " ") != "okta.apps.read okta.groups.read okta.logs.read okta.roles.read okta.users.read" {
+	if got := Scopes(All()); strings.Join(got, " ") != "okta.apps.read okta.authenticators.read okta.devices.read okta.groups.read okta.logs.read okta.roles.read okta.schemas.read okta.userTypes.read okta.users.read" {
 		t.Errorf("scopes = %v", got)
 	}
 	if s, _ := Lookup("logs"); s.SyncMode() != Incremental {
@@ -104,8 +104,9 @@ func TestParentListing(t *testing.T) {
 func TestLoadOrderOfTheCatalog(t *testing.T) {
 	want := []string{
 		"users", "groups", "applications", "custom_roles", "resource_sets",
+		"user_types", "user_schema", "devices", "authenticators",
 		"group_members", "application_users", "application_groups", "permissions",
-		"user_role_assignments", "group_role_assignments", "logs",
+		"user_role_assignments", "group_role_assignments", "group_rules", "logs",
 	}
 	got := LoadOrder()
 	if !slices.Equal(got, want) {

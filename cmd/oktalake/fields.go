@@ -16,6 +16,8 @@ func fieldFlags() map[string]string {
 		"okta.Config.ClientID":       "--okta-client-id",
 		"okta.Config.PrivateKey":     "--okta-private-key",
 		"okta.Config.KeyID":          "--okta-key-id",
+		"okta.Config.DPoP":           "--okta-dpop",
+		"okta.Config.DPoPKey":        "--okta-dpop-key",
 		"okta.Config.Scopes":         "--streams", // the chosen streams' scopes
 		"okta.Config.RateLimitShare": "--rate-limit-share",
 		"okta.Config.MaxConcurrency": "--max-concurrency",

@@ -25,6 +25,8 @@ func oktaFlags() []cli.Flag {
 		&cli.StringFlag{Name: "okta-client-id", EnvVars: []string{"OKTA_CLIENT_ID"}, Usage: "OAuth 2.0 service app client id"},
 		&cli.StringFlag{Name: "okta-private-key", EnvVars: []string{"OKTA_PRIVATE_KEY"}, Usage: "service app private key: PEM text or a file path (RSA or EC)"},
 		&cli.StringFlag{Name: "okta-key-id", EnvVars: []string{"OKTA_KEY_ID"}, Usage: "kid of the private key, when the app has several"},
+		&cli.BoolFlag{Name: "okta-dpop", EnvVars: []string{"OKTA_DPOP"}, Usage: "send DPoP proofs (RFC 9449) for a service app that requires DPoP (turned on by itself when Okta asks)"},
+		&cli.StringFlag{Name: "okta-dpop-key", EnvVars: []string{"OKTA_DPOP_KEY"}, Usage: "key signing DPoP proofs: PEM text or a file path, not the client key (default: generated in memory)"},
 		&cli.Float64Flag{Name: "rate-limit-share", EnvVars: []string{"OKTALAKE_RATE_LIMIT_SHARE"}, Value: 0.5, Usage: "largest share of each Okta rate-limit bucket to use (the rest stays for other integrations)"},
 		&cli.IntFlag{Name: "max-concurrency", EnvVars: []string{"OKTALAKE_MAX_CONCURRENCY"}, Value: 10, Usage: "most Okta requests in flight"},
 	}
@@ -248,6 +250,8 @@ func newOktaClient(c *cli.Context, log *slog.Logger, scopes []string) (*okta.Cli
 		ClientID:       c.String("okta-client-id"),
 		PrivateKey:     c.String("okta-private-key"),
 		KeyID:          c.String("okta-key-id"),
+		DPoP:           c.Bool("okta-dpop"),
+		DPoPKey:        c.String("okta-dpop-key"),
 		Scopes:         scopes,
 		RateLimitShare: c.Float64("rate-limit-share"),
 		MaxConcurrency: c.Int("max-concurrency"),

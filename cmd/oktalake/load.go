@@ -15,6 +15,7 @@ import (
 
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load"
+	"github.com/oktalake/oktalake/load/enrich"
 	"github.com/oktalake/oktalake/load/mapping"
 	"github.com/oktalake/oktalake/load/port"
 	"github.com/oktalake/oktalake/schemas"
@@ -137,6 +138,10 @@ func loadCommand() *cli.Command {
 			if err := applyDeleteFlags(c, &cfg); err != nil {
 				return err
 			}
+			if j := newJoiner(m, b, maxLine, log); j != nil {
+				defer j.Close()
+				cfg.Enricher = j
+			}
 			if c.Bool("minio-notify") {
 				if !c.Bool("follow") {
 					return usagef("--minio-notify needs --follow")
@@ -227,7 +232,7 @@ func mapCommand() *cli.Command {
 		Name:      "map",
 		Usage:     "dry run: print the entities (and deletes) a mapping makes of objects or JSONL files",
 		ArgsUsage: "OBJECT_OR_JSONL...",
-		Flags: concat(logFlags(), mappingFlags(), []cli.Flag{
+		Flags: concat(logFlags(), mappingFlags(), bucketFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the key in the bucket, from the path's <prefix>/<namespace>/<stream>/year=..., else the path)"},
 			&cli.StringFlag{Name: "stream", Usage: "present the files as objects of this stream (key data/okta/STREAM/FILE)"},
 			maxLineSizeFlag(),
@@ -256,6 +261,20 @@ func mapCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// An Ocean mapping's include_* options are joined from --bucket,
+			// as load does.
+			var joiner *enrich.Joiner
+			if len(m.Enrichments()) > 0 {
+				b, err := openBucket(c)
+				if err != nil {
+					return err
+				}
+				joiner = newJoiner(m, b, maxLine, log)
+				defer joiner.Close()
+				if err := joiner.Prepare(c.Context); err != nil {
+					return fmt.Errorf("preparing the Ocean enrichments from %s: %w", b.url, err)
+				}
+			}
 			out := bufio.NewWriter(c.App.Writer)
 			defer out.Flush()
 			enc := json.NewEncoder(out)
@@ -276,7 +295,7 @@ func mapCommand() *cli.Command {
 						key = file
 					}
 				}
-				n, err := mapFile(c.Context, m, file, key, maxLine, enc, c.App.ErrWriter)
+				n, err := mapFile(c.Context, m, joiner, file, key, maxLine, enc, c.App.ErrWriter)
 				if err != nil {
 					return err
 				}
@@ -295,7 +314,7 @@ func mapCommand() *cli.Command {
 
 // mapFile maps every record of file, presented under key, and returns how
 // many records it read.
-func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, maxLine int, enc *json.Encoder, errw io.Writer) (int, error) {
+func mapFile(ctx context.Context, m *mapping.Mapping, joiner *enrich.Joiner, file, key string, maxLine int, enc *json.Encoder, errw io.Writer) (int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, err
@@ -320,7 +339,13 @@ func mapFile(ctx context.Context, m *mapping.Mapping, file, key string, maxLine 
 			return records, fmt.Errorf("%s: %w", file, err)
 		}
 		records++
-		res := m.Apply(ctx, rec.Data, key)
+		data := rec.Data
+		if joiner != nil {
+			if data, err = joiner.Enrich(ctx, mapping.StreamOf(key), data); err != nil {
+				return records, fmt.Errorf("%s:%d: %w", file, rec.Line, err)
+			}
+		}
+		res := m.Apply(ctx, data, key)
 		for _, e := range res.Entities {
 			enc.Encode(map[string]any{"op": "upsert", "line": rec.Line, "entity": e})
 		}

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/oktalake/oktalake/internal/clock"
@@ -35,7 +36,8 @@ type Client struct {
 	clk    clock.Clock
 	log    *slog.Logger
 	gov    *governor
-	tokens *tokenSource // nil with an API token
+	tokens *tokenSource               // nil with an API token
+	dpop   atomic.Pointer[dpopProver] // nil until DPoP is on
 
 	policy      httpx.Policy[outcome, action]
 	maxRetries  int
@@ -89,8 +91,26 @@ func New(cfg Config) (*Client, error) {
 			return nil, fmt.Errorf("okta.Config.PrivateKey: %w", err)
 		}
 		c.tokens = newTokenSource(c, s)
+		if cfg.DPoP {
+			if err := c.enableDPoP(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return c, nil
+}
+
+// enableDPoP turns DPoP on (once): the following token requests carry proofs.
+func (c *Client) enableDPoP() error {
+	if c.dpop.Load() != nil {
+		return nil
+	}
+	d, err := newDPoP(c.cfg.DPoPKey)
+	if err != nil {
+		return fmt.Errorf("okta.Config.DPoPKey: %w", err)
+	}
+	c.dpop.CompareAndSwap(nil, d)
+	return nil
 }
 
 // BaseURL is the org's origin, such as "https://dev-123.okta.com".
@@ -197,6 +217,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, check func(*Response) erro
 			}
 		case actBackoff:
 			wait = httpx.Backoff(perRule[rule.Name]-1, c.backoffBase, c.backoffMax)
+		case actRetryNow:
 		}
 		level := slog.LevelDebug
 		if o.status == http.StatusTooManyRequests {
@@ -278,6 +299,8 @@ func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, 
 		o.err = err
 		return nil, o, err
 	}
+	var dpop *dpopProver
+	var sentNonce string
 	if c.tokens != nil {
 		tok, err := c.tokens.Get(ctx)
 		if err != nil {
@@ -285,7 +308,21 @@ func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, 
 			o.err, o.ctxDone, o.authFailed = err, ctx.Err() != nil, true
 			return nil, o, err
 		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		if c.tokens.bound(tok) {
+			// A DPoP-bound token is never sent as a bearer token (RFC 9449 section 7.1).
+			dpop = c.dpop.Load()
+			sentNonce = dpop.nonce(nonceAPI)
+			proof, err := dpop.proof(http.MethodGet, u.String(), tok, sentNonce, c.clk.Now())
+			if err != nil {
+				c.gov.done(t, nil, 0, c.clk.Now())
+				o.err = err
+				return nil, o, err
+			}
+			req.Header.Set("Authorization", "DPoP "+tok)
+			req.Header.Set("DPoP", proof)
+		} else {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
 		o.token, o.bearer = tok, true
 	} else {
 		req.Header.Set("Authorization", "SSWS "+c.cfg.APIToken)
@@ -316,6 +353,13 @@ func (c *Client) attempt(ctx context.Context, bucket, route string, u *url.URL, 
 		})
 	}
 	o.status, o.err, o.ctxDone = status, err, ctx.Err() != nil
+	if dpop != nil && header != nil {
+		// A challenge is worth one retry when it brings a nonce other than the
+		// one this request sent (another request may have stored it already).
+		given := header.Get("DPoP-Nonce")
+		dpop.setNonce(nonceAPI, given)
+		o.dpopNonce = given != "" && given != sentNonce && nonceChallenge(status, header.Values("WWW-Authenticate"))
+	}
 	if err != nil {
 		return nil, o, err
 	}

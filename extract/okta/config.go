@@ -40,6 +40,15 @@ type Config struct {
 	KeyID string
 	// Scopes are the OAuth scopes requested (the chosen streams' read scopes).
 	Scopes []string
+	// DPoP sends DPoP proofs (RFC 9449) with the token request and every API
+	// call, for service apps that require DPoP-bound tokens. Off, the client
+	// still turns DPoP on by itself when Okta answers that the app requires it.
+	DPoP bool
+	// DPoPKey is the key that signs DPoP proofs: PEM text or the path of a
+	// PEM file (RSA of 2048 bits or more, or EC P-256), never the client
+	// authentication key. Empty: a P-256 key generated at start and kept in
+	// memory only.
+	DPoPKey string
 	// HTTPClient sends the requests; nil gives a client with DefaultTimeout.
 	// It is copied, never modified: the copy refuses cross-origin redirects.
 	HTTPClient *http.Client
@@ -98,6 +107,17 @@ func (c Config) Validate() error {
 		return errors.New("okta.Config.ClientID: required with okta.Config.PrivateKey")
 	case oauth && c.PrivateKey == "":
 		return errors.New("okta.Config.PrivateKey: required with okta.Config.ClientID")
+	}
+	if (c.DPoP || c.DPoPKey != "") && !oauth {
+		return errors.New("okta.Config.DPoP: DPoP binds OAuth access tokens; give okta.Config.ClientID and okta.Config.PrivateKey, or no DPoP with an API token")
+	}
+	if c.DPoPKey != "" {
+		if _, err := loadSigner(c.DPoPKey, ""); err != nil {
+			return fmt.Errorf("okta.Config.DPoPKey: %w", err)
+		}
+		if c.DPoPKey == c.PrivateKey {
+			return errors.New("okta.Config.DPoPKey: must differ from okta.Config.PrivateKey (Okta keeps the DPoP key apart from the client authentication key)")
+		}
 	}
 	if c.APIToken != "" && strings.ContainsAny(c.APIToken, " \t\r\n") {
 		return errors.New("okta.Config.APIToken: contains white space (give the token alone, without \"SSWS \")")

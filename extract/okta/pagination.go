@@ -19,6 +19,9 @@ type ListOptions struct {
 	// BodyNext takes the next page from the body's _links.next.href instead
 	// of the Link header.
 	BodyNext bool
+	// Object says the body is one record (an object), not a listing: the
+	// page holds that one record and no next link.
+	Object bool
 }
 
 // Page is one page of a listing.
@@ -155,6 +158,12 @@ func decodePage(r *Response, pageURL string, opts ListOptions) ([]json.RawMessag
 	if !json.Valid(body) {
 		err := json.Unmarshal(body, new(any)) // for the position of the fault
 		return nil, "", &malformedError{url: pageURL, err: err}
+	}
+	if opts.Object {
+		if len(body) == 0 || body[0] != '{' {
+			return nil, "", fmt.Errorf("decoding page %s: want a JSON object, got %s", pageURL, jsonKind(body))
+		}
+		return []json.RawMessage{body}, "", nil
 	}
 	if opts.ItemsField == "" {
 		records, err := splitArray(body)

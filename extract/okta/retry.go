@@ -18,10 +18,11 @@ const (
 	actBackoff                 // retry after a capped exponential backoff with jitter
 	actWaitReset               // retry once the rate-limit window resets (429)
 	actRenewAuth               // renew the OAuth token and retry at once (401)
+	actRetryNow                // retry at once: the server sent what the retry needs (a DPoP nonce)
 )
 
 func (a action) String() string {
-	return [...]string{"succeed", "fail", "backoff", "wait for reset", "renew token"}[a]
+	return [...]string{"succeed", "fail", "backoff", "wait for reset", "renew token", "retry now"}[a]
 }
 
 // outcome is what one attempt gave.
@@ -34,6 +35,7 @@ type outcome struct {
 	bearer     bool  // the request carried an OAuth access token
 	renewed    bool  // the token was already renewed for this request
 	concurrent bool  // a 429 of Okta's concurrency limit, not of the bucket
+	dpopNonce  bool  // a 401 asking for a DPoP nonce, which its DPoP-Nonce header gave
 }
 
 // retryPolicy is the whole retry policy, in one table: the first matching
@@ -50,6 +52,7 @@ func retryPolicy() httpx.Policy[outcome, action] {
 			{Name: "success", Match: httpx.Status(status, 200, 299), Action: actSucceed},
 			{Name: "concurrency limited", Match: func(o outcome) bool { return o.status == 429 && o.concurrent }, Action: actBackoff},
 			{Name: "rate limited", Match: httpx.Status(status, 429, 429), Action: actWaitReset},
+			{Name: "dpop nonce", Match: func(o outcome) bool { return o.dpopNonce }, Action: actRetryNow, MaxRetries: 1},
 			{Name: "expired token", Match: func(o outcome) bool { return o.status == 401 && o.bearer && !o.renewed }, Action: actRenewAuth, MaxRetries: 1},
 			{Name: "server error", Match: func(o outcome) bool { return o.status >= 500 && o.status != 501 }, Action: actBackoff},
 			{Name: "client error", Match: func(outcome) bool { return true }, Action: actFail},

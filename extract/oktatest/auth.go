@@ -38,6 +38,7 @@ func (d denial) Error() string { return string(d) }
 type grant struct {
 	scopes  []string
 	expires time.Time
+	jkt     string // the DPoP key's thumbprint the token is bound to ("" for Bearer)
 }
 
 // authorize checks the Authorization header and, for bearer tokens, that
@@ -48,11 +49,15 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, scope string,
 	case strings.EqualFold(scheme, "SSWS") && s.opts.Token != "" &&
 		subtle.ConstantTimeCompare([]byte(cred), []byte(s.opts.Token)) == 1:
 		return true
-	case strings.EqualFold(scheme, "Bearer"):
+	case strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "DPoP"):
 		s.mu.Lock()
 		g, ok := s.tokens[cred]
 		s.mu.Unlock()
-		if !ok || !now.Before(g.expires) {
+		if ok && now.Before(g.expires) && (g.jkt != "" || strings.EqualFold(scheme, "DPoP")) {
+			if !s.checkResourceProof(w, r, cred, g, scheme, now) {
+				return false
+			}
+		} else if !ok || !now.Before(g.expires) {
 			desc := "The access token is invalid."
 			if ok {
 				desc = "The token has expired."
@@ -101,6 +106,13 @@ func handleToken(s *Server, w http.ResponseWriter, r *http.Request, _ []string, 
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", err.Error())
 		return
 	}
+	jkt := ""
+	if s.opts.DPoP {
+		var ok bool
+		if jkt, ok = s.checkTokenProof(w, r, now); !ok {
+			return
+		}
+	}
 	requested := strings.Fields(r.PostForm.Get("scope"))
 	if len(requested) == 0 {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_scope", "The authorization server resource does not have any configured default scopes, 'scope' must be provided.")
@@ -120,13 +132,17 @@ func handleToken(s *Server, w http.ResponseWriter, r *http.Request, _ []string, 
 	_, _ = rand.Read(raw[:])
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	s.mu.Lock()
-	s.tokens[token] = grant{scopes: requested, expires: now.Add(tokenLifetime)}
+	s.tokens[token] = grant{scopes: requested, expires: now.Add(tokenLifetime), jkt: jkt}
 	s.mu.Unlock()
+	tokenType := "Bearer"
+	if jkt != "" {
+		tokenType = "DPoP"
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"token_type":   "Bearer",
+		"token_type":   tokenType,
 		"expires_in":   int(tokenLifetime.Seconds()),
 		"access_token": token,
 		"scope":        strings.Join(requested, " "),

@@ -23,6 +23,9 @@ const (
 	kindGroupAssignment
 	kindAppUser
 	kindGrant
+	kindGroupRule
+	kindDevice
+	kindAuthenticator
 )
 
 // rng is a splitmix64 stream: cheap, seedable per entity, and stable across

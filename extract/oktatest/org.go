@@ -40,6 +40,15 @@ type OrgConfig struct {
 	// minutes after they were published; the rest persist within about two
 	// seconds. Negative means none.
 	LateLogFraction float64
+	// GroupRules is the number of group rules; 0 means one per five groups
+	// (at least one), negative none.
+	GroupRules int
+	// UserTypes is the number of user types besides the default one; 0
+	// means two, negative none.
+	UserTypes int
+	// Devices is the number of registered devices; 0 means one per ten
+	// users (at most 1000), negative none.
+	Devices int
 }
 
 // DefaultOrgConfig returns a small org for tests and the demo: 120 users,
@@ -113,6 +122,9 @@ func NewOrg(cfg OrgConfig) *Org {
 	if cfg.LateLogFraction == 0 {
 		cfg.LateLogFraction = 0.02
 	}
+	cfg.GroupRules = sizeOrDefault(cfg.GroupRules, max(cfg.Groups/5, 1))
+	cfg.UserTypes = sizeOrDefault(cfg.UserTypes, 2)
+	cfg.Devices = sizeOrDefault(cfg.Devices, min(cfg.Users/10, 1000))
 	now := cfg.Now
 	if now.IsZero() {
 		now = time.Now().Truncate(time.Second)
@@ -219,6 +231,16 @@ func (o *Org) Count(stream string) int {
 		return o.sumGroups(func(g group) int { return len(o.groupRoles(g.idx)) })
 	case "resource_sets":
 		return o.cfg.ResourceSets
+	case "group_rules":
+		return o.cfg.GroupRules
+	case "user_types":
+		return 1 + o.cfg.UserTypes
+	case "user_schema":
+		return 1
+	case "devices":
+		return o.cfg.Devices
+	case "authenticators":
+		return len(authenticatorKeys)
 	case "logs":
 		return o.CountLogs(o.now.Add(-7*24*time.Hour), o.now.Add(time.Millisecond), o.now)
 	}
@@ -393,6 +415,17 @@ func tsp(t time.Time) *string {
 	}
 	s := ts(t)
 	return &s
+}
+
+// sizeOrDefault is n, def when n is 0, and 0 when n is negative.
+func sizeOrDefault(n, def int) int {
+	switch {
+	case n < 0:
+		return 0
+	case n == 0:
+		return def
+	}
+	return n
 }
 
 // sum adds f(i) for i in [0, n).

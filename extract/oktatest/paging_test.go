@@ -1,6 +1,7 @@
 package oktatest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,6 +34,14 @@ func extractStream(t *testing.T, s *Server, st streams.Stream, limit int) []map[
 	}
 	if st.Name == "users" {
 		query.Set("search", `status pr`) // every status, DEPROVISIONED included
+	}
+	if st.Object {
+		r := get(t, s, st.Path)
+		var rec map[string]any
+		if err := json.Unmarshal(r.body, &rec); err != nil || r.status != http.StatusOK {
+			t.Fatalf("GET %s: %d %.200s (%v)", st.Path, r.status, r.body, err)
+		}
+		return []map[string]any{rec}
 	}
 	if st.Parent == "" {
 		return collect(t, s, st.Path+"?"+query.Encode(), st.ItemsField, st.BodyNext, nil)

@@ -72,6 +72,24 @@ func (o *Org) IDs(stream string) []string {
 		for i := 0; i < o.cfg.ResourceSets; i++ {
 			add(o.ResourceSetID(i))
 		}
+	case "group_rules":
+		for i := 0; i < o.cfg.GroupRules; i++ {
+			add(o.GroupRuleID(i))
+		}
+	case "user_types":
+		for i := 0; i <= o.cfg.UserTypes; i++ {
+			add(o.UserTypeID(i))
+		}
+	case "user_schema":
+		add("user") // the default schema's name; its id is a URL on the server's origin
+	case "devices":
+		for i := 0; i < o.cfg.Devices; i++ {
+			add(o.DeviceID(i))
+		}
+	case "authenticators":
+		for i := range authenticatorKeys {
+			add(o.AuthenticatorID(i))
+		}
 	case "logs":
 		since, until := o.now.Add(-7*24*time.Hour), o.now.Add(time.Millisecond)
 		o.eachBoundedLog(since.UnixMilli(), until.UnixMilli(), nil, o.now.UnixMilli(), false, nil, func(k logKey) bool {

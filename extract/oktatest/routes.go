@@ -37,20 +37,35 @@ func routeTable() []route {
 		{"/api/v1/iam/resource-sets", http.MethodGet, "okta.roles.read", handleResourceSets},
 		{"/api/v1/iam/assignees/users", http.MethodGet, "okta.roles.read", handleAssignees},
 		{"/api/v1/logs", http.MethodGet, "okta.logs.read", handleLogs},
+		{"/api/v1/groups/rules", http.MethodGet, "okta.groups.read", handleGroupRules},
+		{"/api/v1/meta/types/user", http.MethodGet, "okta.userTypes.read", handleUserTypes},
+		{"/api/v1/meta/schemas/user/default", http.MethodGet, "okta.schemas.read", handleUserSchema},
+		{"/api/v1/devices", http.MethodGet, "okta.devices.read", handleDevices},
+		{"/api/v1/authenticators", http.MethodGet, "okta.authenticators.read", handleAuthenticators},
 		{tokenPath, http.MethodPost, "", handleToken},
 	}
 }
 
+// otherMethods are the methods a route answers with 405 when it serves another.
+var otherMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
 // routes registers every endpoint with its net/http pattern, such as
-// "GET /api/v1/groups/{id}/users". The bare path catches the other methods,
-// which serveRoute answers with Okta's 405 and an Allow header, and "/"
+// "GET /api/v1/groups/{id}/users". The same path with another method
+// (otherMethods) is caught too, and serveRoute answers with Okta's 405 and an Allow header, and "/"
 // catches every path Okta does not serve (404): each request passes the
 // same gates whatever its route.
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range routeTable() {
 		mux.Handle(rt.method+" "+rt.pattern, s.gated(rt))
-		mux.Handle(rt.pattern, s.gated(rt))
+		// The other methods are registered one by one, not as the bare
+		// path: a bare "/api/v1/groups/rules" would conflict with
+		// "GET /api/v1/groups/{id}" (more specific path, fewer methods).
+		for _, m := range otherMethods {
+			if m != rt.method && (m != http.MethodHead || rt.method != http.MethodGet) {
+				mux.Handle(m+" "+rt.pattern, s.gated(rt))
+			}
+		}
 	}
 	// A route with no handler answers 404; "unknown" is its Stats.Paths key.
 	mux.Handle("/", s.gated(route{pattern: "unknown"}))

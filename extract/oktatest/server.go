@@ -27,6 +27,16 @@ type Options struct {
 	// Scopes are the scopes the OAuth client is granted; nil grants every
 	// scope the streams catalog uses.
 	Scopes []string
+	// DPoP makes the OAuth client require DPoP (RFC 9449), as the app
+	// setting "Require Demonstrating Proof of Possession (DPoP) header in
+	// token requests" does: token requests need a proof with the server's
+	// nonce, tokens come as token_type DPoP bound to the proof's key, and
+	// API calls need "Authorization: DPoP" with a proof of their own.
+	DPoP bool
+	// DPoPResourceNonce makes API calls' proofs carry a nonce too (RFC
+	// 9449 section 9): a proof without the current one gets a 401
+	// use_dpop_nonce challenge.
+	DPoPResourceNonce bool
 	// Clock drives latency, rate-limit windows, Date headers, token expiry
 	// and log visibility. Nil is the wall clock.
 	Clock clock.Clock
@@ -90,6 +100,7 @@ type Server struct {
 	faults  []Fault
 	tokens  map[string]grant
 	jtis    map[string]time.Time
+	dpop    dpopState
 }
 
 // NewServer starts a server for org on a loopback port.
@@ -103,6 +114,7 @@ func NewServer(org *Org, opts Options) *Server {
 		faults:  append([]Fault(nil), opts.Faults...),
 		tokens:  map[string]grant{},
 		jtis:    map[string]time.Time{},
+		dpop:    newDPoPState(),
 		stats: Stats{
 			Requests:        map[string]int{},
 			Paths:           map[string]int{},

@@ -54,7 +54,7 @@ func listOrg() (map[string][]json.RawMessage, error) {
 	out := map[string][]json.RawMessage{}
 	for _, st := range streams.All() {
 		if st.Parent == "" {
-			recs, err := listAll(ctx, client, withLimit(st.Path, st), okta.ListOptions{ItemsField: st.ItemsField, BodyNext: st.BodyNext})
+			recs, err := listAll(ctx, client, withLimit(st.Path, st), okta.ListOptions{ItemsField: st.ItemsField, BodyNext: st.BodyNext, Object: st.Object})
 			if err != nil {
 				return nil, fmt.Errorf("listing %s: %w", st.Name, err)
 			}

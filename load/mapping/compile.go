@@ -21,6 +21,13 @@ type expr struct {
 	// stripOf is set for X | del(.. | nulls): the value is X's, stripped.
 	stripOf *expr
 	errs    *atomic.Int64
+	// every keeps every output, not the first (Ocean relations such as
+	// .groups[]?.id, a stream of identifiers for a many relation): an
+	// expression that iterates gives the array of its outputs, one or
+	// more; another gives its one output, or an array when it has several.
+	every bool
+	// iterates says the canonical query holds an iteration ([]).
+	iterates bool
 }
 
 // node is a mapping value: a jq expression (string), an object or array of
@@ -92,7 +99,7 @@ func newExpr(src, field string, limit int, errs *atomic.Int64) (*expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &expr{field: field, src: src, code: code, errs: errs}
+	e := &expr{field: field, src: src, code: code, errs: errs, iterates: strings.Contains(canon, "[]")}
 	if prefix, ok := stripPrefix(canon); ok {
 		if e.stripOf, err = newExpr(prefix, field, limit, errs); err != nil {
 			return nil, err

@@ -96,9 +96,15 @@ func (r *run) runJQ(e *expr, input any) (v any, ok bool, err error) {
 	if ctx.Err() != nil {
 		return nil, false, r.ctxError(ctx)
 	}
-	v, ok = e.code.RunWithContext(ctx, input).Next()
+	iter := e.code.RunWithContext(ctx, input)
+	v, ok = iter.Next()
 	if !ok {
 		return nil, false, nil
+	}
+	if e.every {
+		if _, isErr := v.(error); !isErr {
+			return r.rest(iter, v, e.iterates)
+		}
 	}
 	if err, isErr := v.(error); isErr {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
@@ -113,6 +119,39 @@ func (r *run) runJQ(e *expr, input any) (v any, ok bool, err error) {
 		return nil, false, err
 	}
 	return v, true, nil
+}
+
+// rest gathers the outputs after first: first alone when there are no
+// more, else all of them in an array. An error among them is the result.
+func (r *run) rest(iter gojq.Iter, first any, list bool) (any, bool, error) {
+	var all []any
+	if list {
+		all = []any{first}
+	}
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if err, isErr := v.(error); isErr {
+			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				return nil, false, r.ctxError(r.context())
+			}
+			var ve gojq.ValueError
+			if errors.As(err, &ve) && ve.Value() == nil {
+				break // error(null), halt: the end of output, as for the first
+			}
+			return nil, false, err
+		}
+		if all == nil {
+			all = []any{first}
+		}
+		all = append(all, v)
+	}
+	if all == nil {
+		return first, true, nil
+	}
+	return all, true, nil
 }
 
 func (r *run) ctxError(ctx context.Context) error {

@@ -2,18 +2,53 @@ package mapping
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/oktalake/oktalake/streams"
 )
 
-// oceanEnrichments are selector options of Port's Okta integration that make
-// Ocean fetch more data per record. oktalake maps records as they are stored,
-// so they are accepted and reported, never fatal.
-var oceanEnrichments = map[string]string{
-	"include_groups":       "users are mapped as stored, without their groups (map the group_members stream for memberships)",
-	"include_applications": "users are mapped as stored, without their applications (map the application_users stream for assignments)",
-	"fields":               "records hold every field the API returned; the field list is not applied",
+// oceanIgnored are selector options of Port's Okta integration that
+// oktalake accepts and reports but does not apply. The enrichment options
+// (include_groups, include_members, include_applications) are the
+// catalog's (streams.Enrichments) and are applied: see Enrichments.
+var oceanIgnored = map[string]string{
+	"fields": "records hold every field the API returned; the field list is not applied",
+}
+
+// Enrichments returns the lists the mapping's Ocean selectors ask to add to
+// records (include_groups: a user's groups, ...), which the loader joins
+// from the lake before mapping; nil for a webhook mapping.
+func (m *Mapping) Enrichments() []streams.Enrichment {
+	return append([]streams.Enrichment(nil), m.enrich...)
+}
+
+// addEnrichments records the enrichments a resource's selector turns on:
+// those of its streams set true, and those on by default not set false.
+func (m *Mapping) addEnrichments(r *rule, set map[string]bool) {
+	for _, e := range streams.Enrichments() {
+		if !r.streams[e.Target] {
+			continue
+		}
+		on, given := set[e.Option]
+		if !given {
+			on = e.Default
+		}
+		if !on || slices.ContainsFunc(m.enrich, func(x streams.Enrichment) bool { return x.Option == e.Option && x.Target == e.Target }) {
+			continue
+		}
+		m.enrich = append(m.enrich, e)
+	}
+}
+
+// isEnrichment says whether option is an enrichment of one of the streams.
+func isEnrichment(option string, of map[string]bool) bool {
+	for _, e := range streams.Enrichments() {
+		if e.Option == option && of[e.Target] {
+			return true
+		}
+	}
+	return false
 }
 
 var oceanTopKeys = map[string]bool{"resources": true, "createMissingRelatedEntities": true, "deleteDependentEntities": true}
@@ -87,6 +122,8 @@ func (m *Mapping) oceanRule(c *compiler, r *rule, res map[string]any) error {
 		return fail("kind", "%v", err)
 	}
 	r.kind = kind
+	set := map[string]bool{}
+	defer func() { m.addEnrichments(r, set) }()
 	if sel, present := res["selector"]; present && sel != nil {
 		selector, ok := sel.(map[string]any)
 		if !ok {
@@ -96,7 +133,15 @@ func (m *Mapping) oceanRule(c *compiler, r *rule, res map[string]any) error {
 			if k == "query" {
 				continue
 			}
-			why, known := oceanEnrichments[k]
+			if isEnrichment(k, r.streams) {
+				b, ok := selector[k].(bool)
+				if !ok {
+					return fail("selector."+k, "expected a boolean, got %s", typeName(selector[k]))
+				}
+				set[k] = b
+				continue
+			}
+			why, known := oceanIgnored[k]
 			if !known {
 				why = "unknown selector option, ignored"
 			}
@@ -132,5 +177,16 @@ func (m *Mapping) oceanRule(c *compiler, r *rule, res map[string]any) error {
 	if s, ok := stringLiteral(r.blueprintExpr.src); ok {
 		r.blueprint = s
 	}
-	return m.entityNodes(c, r, mappings, prefix)
+	if err := m.entityNodes(c, r, mappings, prefix); err != nil {
+		return err
+	}
+	// A relation's jq may stream identifiers (seed 000's .groups[]?.id, one
+	// output per group): all of them are the relation's value, not the
+	// first alone, or a user would keep one group of many.
+	for _, n := range r.rels {
+		if n.expr != nil {
+			n.expr.every = true
+		}
+	}
+	return nil
 }

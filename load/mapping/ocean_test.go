@@ -48,10 +48,17 @@ resources:
 	if m.Dialect() != Ocean || !m.DeleteDependentEntities() {
 		t.Errorf("dialect %s, deleteDependents %v", m.Dialect(), m.DeleteDependentEntities())
 	}
-	for _, want := range []string{"selector.include_groups", "group_members stream", "selector.frobnicate", "unknown selector option"} {
+	for _, want := range []string{"selector.frobnicate", "unknown selector option"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("warnings lack %q:\n%s", want, logs.String())
 		}
+	}
+	// include_groups is applied (joined by the loader), not warned about.
+	if strings.Contains(logs.String(), "include_groups") {
+		t.Errorf("include_groups warned about:\n%s", logs.String())
+	}
+	if en := m.Enrichments(); len(en) != 1 || en[0].Option != "include_groups" || en[0].Target != "users" || en[0].Field != "groups" {
+		t.Errorf("Enrichments() = %+v, want include_groups on users", en)
 	}
 	if got, want := m.Blueprints(), []string{"okta-user"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Blueprints() = %v, want %v", got, want)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/oktalake/oktalake/streams"
 	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
@@ -17,6 +18,8 @@ type Mapping struct {
 	rules   []*rule
 	// deleteDependents is Ocean's top-level deleteDependentEntities.
 	deleteDependents bool
+	// enrich are the Ocean enrichments the selectors turn on.
+	enrich []streams.Enrichment
 	// watches counts heap watches started (records slower than watchAfter).
 	watches atomic.Int64
 }
