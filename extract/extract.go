@@ -233,8 +233,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	syncID, err := cfg.State.NextSyncID(ctx)
+	if err != nil {
+		return nil, err
+	}
 	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)
-	r := &run{cfg: cfg, state: state, start: start, parents: map[string]*parentList{}}
+	r := &run{cfg: cfg, state: state, start: start, syncID: syncID, parents: map[string]*parentList{}}
 	r.planParents()
 	stopProgress := r.reportProgress()
 	defer stopProgress()
@@ -294,7 +298,11 @@ type run struct {
 	streamsDone atomic.Int32
 	cfg         Config
 	state       State
-	start       time.Time
+	// start is the run's start: every object key of the run takes its
+	// time (Airbyte's syncTime), so all parts of one run share ${EPOCH}.
+	start time.Time
+	// syncID is the run's sync id, in every line's _airbyte_meta.
+	syncID int64
 	// parents are the parent listings by first request; parentOrder
 	// holds them in the order planned.
 	parents     map[string]*parentList
@@ -307,14 +315,18 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		sum.Err = err
 		return sum
 	}
+	plan := r.planStream(st)
 	w, err := lake.NewWriter(r.cfg.Store, lake.WriterConfig{
-		Prefix:      r.cfg.Prefix,
-		Namespace:   r.cfg.Namespace,
-		Stream:      st.Name,
-		PathFormat:  r.cfg.PathFormat,
-		Envelope:    r.cfg.Envelope,
-		MaxFileSize: r.cfg.MaxFileSize,
-		Now:         r.cfg.Clock.Now,
+		Prefix:       r.cfg.Prefix,
+		Namespace:    r.cfg.Namespace,
+		Stream:       st.Name,
+		PathFormat:   r.cfg.PathFormat,
+		Envelope:     r.cfg.Envelope,
+		MaxFileSize:  r.cfg.MaxFileSize,
+		Now:          r.cfg.Clock.Now,
+		KeyTime:      r.start,
+		SyncID:       r.syncID,
+		GenerationID: plan.generation,
 	})
 	if err != nil {
 		sum.Err = err
@@ -327,6 +339,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		newState, err = r.runLogs(ctx, st, out)
 	case st.Parent != "":
 		err = r.runFanOut(ctx, st, out)
+		newState = &StreamState{}
 	default:
 		newState, err = r.runTopLevel(ctx, st, out)
 	}
@@ -344,10 +357,12 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		return sum
 	}
 	out.collect()
-	if newState != nil {
-		if err := r.saveState(ctx, st.Name, *newState); err != nil {
-			sum.Err = err
-		}
+	if newState == nil {
+		newState = &StreamState{} // the generation alone
+	}
+	newState.GenerationID = plan.generation
+	if err := r.saveState(ctx, st.Name, *newState); err != nil {
+		sum.Err = err
 	}
 	return sum
 }
@@ -474,8 +489,11 @@ func (r *run) startCursor(stream string) string {
 	if !r.cfg.StartDate.IsZero() {
 		return formatTime(r.cfg.StartDate)
 	}
-	return "1970-01-01T00:00:00.000Z"
+	return epochCursor
 }
+
+// epochCursor is the lastUpdated cursor of a run that lists everything.
+const epochCursor = "1970-01-01T00:00:00.000Z"
 
 // cursorFields are the record fields extract reads: decoding into a struct
 // skips building a map of every field, and this runs once per record.
