@@ -333,6 +333,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		return sum
 	}
 	out := &sink{ctx: ctx, w: w, sum: &sum, total: &r.records}
+	man := r.newManifest(st, plan)
 	var newState *StreamState
 	switch {
 	case st.CursorKind == streams.CursorLogPolling:
@@ -349,11 +350,13 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		}
 		sum.Err = err
 		out.collect()
+		r.finishManifest(ctx, &man, out, err)
 		return sum
 	}
-	if err := w.Close(ctx); err != nil {
+	if err := out.close(); err != nil {
 		sum.Err = fmt.Errorf("committing objects: %w", err)
 		out.collect()
+		r.finishManifest(ctx, &man, out, sum.Err)
 		return sum
 	}
 	out.collect()
@@ -364,6 +367,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	if err := r.saveState(ctx, st.Name, *newState); err != nil {
 		sum.Err = err
 	}
+	r.finishManifest(ctx, &man, out, sum.Err)
 	return sum
 }
 
@@ -389,6 +393,10 @@ type sink struct {
 	mu    sync.Mutex
 	w     *lake.Writer
 	sum   *StreamSummary
+	// objects count the lines of each committed object, in commit order;
+	// pending counts the lines of the open one.
+	objects []lake.ManifestObject
+	pending lake.ManifestObject
 }
 
 func (s *sink) write(recs []json.RawMessage) error {
@@ -400,9 +408,48 @@ func (s *sink) write(recs []json.RawMessage) error {
 	if err := s.w.WriteBatch(s.ctx, recs); err != nil {
 		return err
 	}
+	s.pending.Records += int64(len(recs))
 	s.sum.Records += int64(len(recs))
 	s.total.Add(int64(len(recs)))
+	s.noteCommitted()
 	return nil
+}
+
+// writeTombstones appends tombstones, counted apart from records.
+func (s *sink) writeTombstones(recs []json.RawMessage) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.w.WriteBatch(s.ctx, recs); err != nil {
+		return err
+	}
+	s.pending.Records += int64(len(recs))
+	s.pending.Tombstones += int64(len(recs))
+	s.noteCommitted()
+	return nil
+}
+
+// close commits the open object.
+func (s *sink) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.w.Close(s.ctx); err != nil {
+		return err
+	}
+	s.noteCommitted()
+	return nil
+}
+
+// noteCommitted books the pending counts to the object the writer has just
+// committed, if it has: a batch never spans two objects.
+func (s *sink) noteCommitted() {
+	objs := s.w.Objects()
+	if len(objs) == len(s.objects) {
+		return
+	}
+	o := objs[len(objs)-1]
+	s.pending.Key, s.pending.Bytes = o.Key, o.Size
+	s.objects = append(s.objects, s.pending)
+	s.pending = lake.ManifestObject{}
 }
 
 func (s *sink) collect() {
