@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -74,6 +75,8 @@ type Config struct {
 	// <prefix>/<namespace>/ (incomplete uploads, temp files) must be before
 	// a run removes them at its start (default lake.DefaultStaleAge).
 	StaleAge time.Duration
+	// indexShardKeys overrides how many keys one key index object holds (tests).
+	indexShardKeys int
 }
 
 // Progress is a snapshot of a running extract.
@@ -315,7 +318,17 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		sum.Err = err
 		return sum
 	}
-	plan := r.planStream(st)
+	ix := r.index()
+	var old []string
+	indexed := false
+	if !st.AppendOnly {
+		var err error
+		if old, indexed, err = ix.load(ctx, st.Name); err != nil {
+			sum.Err = err
+			return sum
+		}
+	}
+	plan := r.planStream(st, indexed)
 	w, err := lake.NewWriter(r.cfg.Store, lake.WriterConfig{
 		Prefix:       r.cfg.Prefix,
 		Namespace:    r.cfg.Namespace,
@@ -333,6 +346,9 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		return sum
 	}
 	out := &sink{ctx: ctx, w: w, sum: &sum, total: &r.records}
+	if plan.tracked {
+		out.tr = newTracker(st)
+	}
 	man := r.newManifest(st, plan)
 	var newState *StreamState
 	switch {
@@ -342,7 +358,11 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		err = r.runFanOut(ctx, st, out)
 		newState = &StreamState{}
 	default:
-		newState, err = r.runTopLevel(ctx, st, out)
+		newState, err = r.runTopLevel(ctx, st, out, plan)
+	}
+	var next *settled
+	if err == nil && out.tr != nil {
+		next, err = r.writeTombstones(st, plan, out, old)
 	}
 	if err != nil {
 		if abortErr := w.Abort(); abortErr != nil {
@@ -366,6 +386,14 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	newState.GenerationID = plan.generation
 	if err := r.saveState(ctx, st.Name, *newState); err != nil {
 		sum.Err = err
+	}
+	if next != nil && sum.Err == nil {
+		man.DeletedParents = next.deletedParents
+		if !indexed || !slices.Equal(old, next.next) {
+			if err := r.saveIndex(ctx, ix, st.Name, next.next); err != nil {
+				sum.Err = err
+			}
+		}
 	}
 	r.finishManifest(ctx, &man, out, sum.Err)
 	return sum
@@ -393,6 +421,8 @@ type sink struct {
 	mu    sync.Mutex
 	w     *lake.Writer
 	sum   *StreamSummary
+	// tr, when set, collects the keys written.
+	tr *tracker
 	// objects count the lines of each committed object, in commit order;
 	// pending counts the lines of the open one.
 	objects []lake.ManifestObject
@@ -400,6 +430,11 @@ type sink struct {
 }
 
 func (s *sink) write(recs []json.RawMessage) error {
+	if s.tr != nil {
+		if err := s.tr.add(recs); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sum.Pages++
@@ -426,6 +461,13 @@ func (s *sink) writeTombstones(recs []json.RawMessage) error {
 	s.pending.Tombstones += int64(len(recs))
 	s.noteCommitted()
 	return nil
+}
+
+// listed notes a parent whose children were listed in full.
+func (s *sink) listed(parent string) {
+	if s.tr != nil {
+		s.tr.listedParent(parent)
+	}
 }
 
 // close commits the open object.
@@ -481,7 +523,7 @@ func (r *run) reportProgress() (stop func()) {
 // runTopLevel lists a stream with no parent. Streams with CursorLastUpdated
 // (users, groups) are incremental on lastUpdated through Okta's filter, which
 // also returns DEPROVISIONED users (a plain list hides them).
-func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*StreamState, error) {
+func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink, plan streamPlan) (*StreamState, error) {
 	q := url.Values{}
 	for k, v := range st.Query {
 		q.Set(k, v)
@@ -493,6 +535,9 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	var cursor string
 	if incremental {
 		cursor = r.startCursor(st.Name)
+		if plan.kind == lake.ManifestFull {
+			cursor = epochCursor
+		}
 		q.Set("filter", fmt.Sprintf("lastUpdated gt %q", cursor))
 	}
 	maxSeen := cursor

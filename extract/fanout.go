@@ -183,12 +183,20 @@ func (r *run) runFanOut(ctx context.Context, st streams.Stream, out *sink) error
 			out.mu.Lock()
 			out.sum.Skipped++
 			out.mu.Unlock()
+			// Its zero count is its snapshot: no children.
+			out.listed(p.id)
 			continue
 		}
 		if gctx.Err() != nil {
 			break
 		}
-		g.Go(func() error { return r.listChildren(gctx, st, p.id, out) })
+		g.Go(func() error {
+			if err := r.listChildren(gctx, st, p.id, out); err != nil {
+				return err
+			}
+			out.listed(p.id)
+			return nil
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return err

@@ -14,24 +14,45 @@ type streamPlan struct {
 	// generation is the stream's _airbyte_generation_id in this run: one
 	// more than the stored one for a full snapshot, the stored one otherwise.
 	generation int64
+	// by is the reason of a tombstone for a key a full snapshot no longer
+	// lists (lake.DeletedBy...).
+	by string
+	// tracked says the stream keeps a key index (every stream but the
+	// append-only System Log).
+	tracked bool
 }
 
-// planStream decides how st runs this time.
-func (r *run) planStream(st streams.Stream) streamPlan {
+// planStream decides how st runs this time; indexed says the stream's key
+// index was found.
+func (r *run) planStream(st streams.Stream, indexed bool) streamPlan {
 	prev := r.state.Streams[st.Name]
-	p := streamPlan{kind: lake.ManifestIncremental, generation: prev.GenerationID}
+	p := streamPlan{kind: lake.ManifestIncremental, generation: prev.GenerationID, by: lake.DeletedBySnapshot, tracked: !st.AppendOnly}
+	if st.Parent != "" {
+		p.by = lake.DeletedByParent
+	}
 	switch {
-	case st.CursorKind == streams.CursorLogPolling:
+	case st.AppendOnly || st.CursorKind == streams.CursorLogPolling:
 		// The System Log is append-only: every run adds events, none is a
 		// snapshot of the stream.
 	case st.CursorKind == streams.CursorNone:
 		p.kind = lake.ManifestFull
-	case st.CursorKind == streams.CursorLastUpdated && r.startCursor(st.Name) == epochCursor:
-		// No cursor (first run, or a full refresh): the listing holds every record.
+	case st.CursorKind == streams.CursorLastUpdated && r.lastUpdatedFrom(st, indexed) == epochCursor:
+		// No cursor (first run, a full refresh, a lost index): the listing
+		// holds every record.
 		p.kind = lake.ManifestFull
 	}
 	if p.kind == lake.ManifestFull {
 		p.generation++
 	}
 	return p
+}
+
+// lastUpdatedFrom is where a lastUpdated listing starts: the stored cursor,
+// or the epoch when the stream has no key index to apply changes to (and
+// no start date bounds the first run).
+func (r *run) lastUpdatedFrom(st streams.Stream, indexed bool) string {
+	if !indexed && r.cfg.StartDate.IsZero() {
+		return epochCursor
+	}
+	return r.startCursor(st.Name)
 }

@@ -1,0 +1,239 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oktalake/oktalake/extract/oktatest"
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/streams"
+)
+
+// lakeRecord is one line of a stream read back as a reader of the lake
+// would: its key and whether it is a tombstone (and why).
+type lakeRecord struct {
+	key, by   string
+	tombstone bool
+}
+
+// streamLines reads every line of a stream in key order (the order of runs).
+func streamLines(t testing.TB, store lake.Store, stream string) []lakeRecord {
+	t.Helper()
+	st, ok := streams.Lookup(stream)
+	if !ok {
+		t.Fatalf("no stream %s", stream)
+	}
+	var out []lakeRecord
+	for _, k := range keysUnder(t, store, "data/okta/"+stream+"/") {
+		rc, err := store.Open(context.Background(), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := lake.NewReader(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			rec, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+			key, err := st.KeyOf(rec.Data)
+			if err != nil {
+				t.Fatalf("%s line %d: %v", k, rec.Line, err)
+			}
+			lr := lakeRecord{key: key, tombstone: lake.IsTombstone(rec.Data)}
+			if lr.tombstone {
+				var v map[string]any
+				_ = json.Unmarshal(rec.Data, &v)
+				lr.by, _ = v[lake.DeletedByField].(string)
+			}
+			out = append(out, lr)
+		}
+		rc.Close()
+	}
+	return out
+}
+
+// currentKeys is what the lake says a stream holds now: the latest line of
+// each key, tombstones removing keys.
+func currentKeys(t testing.TB, store lake.Store, stream string) []string {
+	t.Helper()
+	live := map[string]bool{}
+	for _, l := range streamLines(t, store, stream) {
+		if l.tombstone {
+			delete(live, l.key)
+		} else {
+			live[l.key] = true
+		}
+	}
+	out := make([]string, 0, len(live))
+	for k := range live {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// tombstonesBy counts the tombstones of a stream written after line from, by reason.
+func tombstonesBy(lines []lakeRecord, from int) map[string][]string {
+	out := map[string][]string{}
+	for _, l := range lines[from:] {
+		if l.tombstone {
+			out[l.by] = append(out[l.by], l.key)
+		}
+	}
+	return out
+}
+
+func orgKeys(org *oktatest.Org, stream string) []string {
+	ids := slices.Clone(org.IDs(stream))
+	sort.Strings(ids)
+	return ids
+}
+
+func diffKeys(got, want []string) string {
+	var b strings.Builder
+	for _, k := range got {
+		if _, ok := slices.BinarySearch(want, k); !ok {
+			fmt.Fprintf(&b, " +%s", k)
+		}
+	}
+	for _, k := range want {
+		if _, ok := slices.BinarySearch(got, k); !ok {
+			fmt.Fprintf(&b, " -%s", k)
+		}
+	}
+	return b.String()
+}
+
+// childOf returns the first key of stream whose parent is not skip.
+func childOf(t *testing.T, org *oktatest.Org, stream string, skip ...string) (parent, child string) {
+	t.Helper()
+	for _, k := range orgKeys(org, stream) {
+		p, c, _ := strings.Cut(k, "/")
+		if !slices.Contains(skip, p) && !slices.Contains(skip, c) {
+			return p, c
+		}
+	}
+	t.Fatalf("%s: no key outside %v", stream, skip)
+	return "", ""
+}
+
+// Full-refresh streams diff each snapshot against the key index of the
+// previous complete one: an app gone is a snapshot tombstone; fan-out
+// children no longer listed under their parent, and every child of a parent
+// gone, are parent tombstones, and the gone parent is in the manifest's
+// DeletedParents. The lake's current state then equals the org's.
+func TestSnapshotTombstones(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	clk := f.clock.(*oktatest.ManualClock)
+	names := []string{"groups", "group_members", "applications", "application_users", "application_groups", "group_role_assignments"}
+	cfg := f.config(names...)
+	cfg.FullRefresh = true
+	mustRun(t, cfg)
+	before := map[string]int{}
+	for _, n := range names {
+		before[n] = len(streamLines(t, f.store, n))
+		if got := currentKeys(t, f.store, n); !slices.Equal(got, orgKeys(f.org, n)) {
+			t.Fatalf("%s after the first run:%s", n, diffKeys(got, orgKeys(f.org, n)))
+		}
+	}
+	clk.Advance(time.Hour)
+	at := clk.Now().Add(-time.Minute)
+	goneApp, appUser := childOf(t, f.org, "application_users")
+	keptApp, unassigned := childOf(t, f.org, "application_users", goneApp)
+	goneGroup, _ := childOf(t, f.org, "group_members", f.org.GroupID(0))
+	group, removed := childOf(t, f.org, "group_members", f.org.GroupID(0), goneGroup)
+	for _, err := range []error{
+		f.org.DeleteApp(goneApp, at),
+		f.org.UnassignUserFromApp(keptApp, unassigned, at),
+		f.org.DeleteGroup(goneGroup, at),
+		f.org.RemoveGroupMember(group, removed, at),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(time.Minute)
+	mustRun(t, cfg)
+	for _, n := range names {
+		if got := currentKeys(t, f.store, n); !slices.Equal(got, orgKeys(f.org, n)) {
+			t.Errorf("%s after the second run:%s", n, diffKeys(got, orgKeys(f.org, n)))
+		}
+	}
+	check := func(stream, by, key string) {
+		t.Helper()
+		tb := tombstonesBy(streamLines(t, f.store, stream), before[stream])
+		if !slices.Contains(tb[by], key) {
+			t.Errorf("%s: no %q tombstone of %s (tombstones %v)", stream, by, key, tb)
+		}
+	}
+	check("applications", lake.DeletedBySnapshot, goneApp)
+	check("groups", lake.DeletedBySnapshot, goneGroup)
+	check("application_users", lake.DeletedByParent, goneApp+"/"+appUser)
+	check("application_users", lake.DeletedByParent, keptApp+"/"+unassigned)
+	check("group_members", lake.DeletedByParent, group+"/"+removed)
+	for stream, parent := range map[string]string{"application_users": goneApp, "group_members": goneGroup} {
+		m, _ := manifestOf(t, f.store, stream)
+		if !m.Complete || !slices.Contains(m.DeletedParents, parent) || m.Tombstones == 0 {
+			t.Errorf("%s: manifest %+v, want complete, %s among DeletedParents, tombstones counted", stream, m, parent)
+		}
+	}
+	// Nothing changed: nothing more is tombstoned.
+	mid := map[string]int{}
+	for _, n := range names {
+		mid[n] = len(streamLines(t, f.store, n))
+	}
+	clk.Advance(time.Hour)
+	mustRun(t, cfg)
+	for _, n := range names {
+		if tb := tombstonesBy(streamLines(t, f.store, n), mid[n]); len(tb) != 0 {
+			t.Errorf("%s: an unchanged snapshot wrote tombstones %v", n, tb)
+		}
+	}
+}
+
+// The key index round-trips through its shards, and a rewrite removes the
+// shards it replaces.
+func TestKeyIndexShards(t *testing.T) {
+	ctx := context.Background()
+	store, err := lake.NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := indexStore{store: store, prefix: "data", namespace: "okta", shardKeys: 10}
+	var keys []string
+	for i := 0; i < 35; i++ {
+		keys = append(keys, fmt.Sprintf("00g%03d/00u%03d", i%7, i))
+	}
+	sort.Strings(keys)
+	for sync := int64(1); sync <= 2; sync++ {
+		if err := ix.save(ctx, "group_members", sync, keys); err != nil {
+			t.Fatal(err)
+		}
+		got, found, err := ix.load(ctx, "group_members")
+		if err != nil || !found || !slices.Equal(got, keys) {
+			t.Fatalf("sync %d: load = %d keys, %v, %v; want the %d saved", sync, len(got), found, err, len(keys))
+		}
+		keys = keys[:22]
+	}
+	shards := keysUnder(t, store, "data/_oktalake/index/okta/group_members/")
+	if len(shards) != 3 {
+		t.Errorf("shards after a rewrite of 22 keys at 10 a shard: %v, want 3 (the old ones removed)", shards)
+	}
+	if _, found, err := ix.load(ctx, "users"); found || err != nil {
+		t.Errorf("a missing index: found %v, err %v", found, err)
+	}
+}
