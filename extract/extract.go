@@ -75,6 +75,11 @@ type Config struct {
 	// <prefix>/<namespace>/ (incomplete uploads, temp files) must be before
 	// a run removes them at its start (default lake.DefaultStaleAge).
 	StaleAge time.Duration
+	// ReconcileEvery is how often streams that follow changes (users,
+	// groups and the fan-out streams the System Log drives) re-list
+	// everything, tombstoning what they no longer find
+	// (lake.DeletedByReconcile); default DefaultReconcileEvery.
+	ReconcileEvery time.Duration
 	// indexShardKeys overrides how many keys one key index object holds (tests).
 	indexShardKeys int
 }
@@ -111,6 +116,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 10
+	}
+	if c.ReconcileEvery <= 0 {
+		c.ReconcileEvery = DefaultReconcileEvery
 	}
 	if c.StaleAge <= 0 {
 		c.StaleAge = lake.DefaultStaleAge
@@ -354,9 +362,12 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	switch {
 	case st.CursorKind == streams.CursorLogPolling:
 		newState, err = r.runLogs(ctx, st, out)
+	case st.Parent != "" && plan.kind == lake.ManifestPerParent:
+		newState, err = r.runChangedParents(ctx, st, out)
 	case st.Parent != "":
 		err = r.runFanOut(ctx, st, out)
 		newState = &StreamState{}
+		r.followState(st, plan, newState, "")
 	default:
 		newState, err = r.runTopLevel(ctx, st, out, plan)
 	}
@@ -389,6 +400,9 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	}
 	if next != nil && sum.Err == nil {
 		man.DeletedParents = next.deletedParents
+		if plan.kind == lake.ManifestPerParent {
+			man.Parents = out.tr.listedParents()
+		}
 		if !indexed || !slices.Equal(old, next.next) {
 			if err := r.saveIndex(ctx, ix, st.Name, next.next); err != nil {
 				sum.Err = err
@@ -557,6 +571,13 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink, pla
 	if !incremental {
 		return nil, nil
 	}
+	feedNext := ""
+	if feed, ok := st.Changes(); ok && plan.kind == lake.ManifestIncremental && out.tr != nil {
+		prev := r.state.Streams[st.Name]
+		if feedNext, err = r.readFeed(ctx, st, feed, prev.Changes, out.tr, map[string]bool{}); err != nil {
+			return nil, err
+		}
+	}
 	// Never move the cursor past the run's start: an update made while we
 	// paged may sit on a page already read, with a lastUpdated below the
 	// newest one we saw.
@@ -568,7 +589,9 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink, pla
 	if next < cursor {
 		next = cursor
 	}
-	return &StreamState{LastUpdated: next}, nil
+	ss := &StreamState{LastUpdated: next}
+	r.followState(st, plan, ss, feedNext)
+	return ss, nil
 }
 
 // startCursor is where an incremental lastUpdated run starts.

@@ -34,12 +34,19 @@ func (r *run) planStream(st streams.Stream, indexed bool) streamPlan {
 	case st.AppendOnly || st.CursorKind == streams.CursorLogPolling:
 		// The System Log is append-only: every run adds events, none is a
 		// snapshot of the stream.
+	case st.ChangeDriven():
+		p.kind = lake.ManifestPerParent
+		if r.reconcileDue(st, indexed) {
+			p.kind, p.by = lake.ManifestFull, r.reconcileReason(st)
+		}
 	case st.CursorKind == streams.CursorNone:
 		p.kind = lake.ManifestFull
 	case st.CursorKind == streams.CursorLastUpdated && r.lastUpdatedFrom(st, indexed) == epochCursor:
 		// No cursor (first run, a full refresh, a lost index): the listing
 		// holds every record.
 		p.kind = lake.ManifestFull
+	case st.CursorKind == streams.CursorLastUpdated && r.reconcileDue(st, indexed):
+		p.kind, p.by = lake.ManifestFull, r.reconcileReason(st)
 	}
 	if p.kind == lake.ManifestFull {
 		p.generation++
@@ -55,4 +62,17 @@ func (r *run) lastUpdatedFrom(st streams.Stream, indexed bool) string {
 		return epochCursor
 	}
 	return r.startCursor(st.Name)
+}
+
+// reconcileReason is why a reconcile tombstones a key it no longer finds:
+// DeletedByReconcile once the stream has been reconciled before (the
+// first full pass of a stream has nothing to heal).
+func (r *run) reconcileReason(st streams.Stream) string {
+	if r.state.Streams[st.Name].ReconciledAt == "" && st.Parent != "" {
+		return lake.DeletedByParent
+	}
+	if r.state.Streams[st.Name].ReconciledAt == "" {
+		return lake.DeletedBySnapshot
+	}
+	return lake.DeletedByReconcile
 }

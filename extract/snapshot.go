@@ -70,6 +70,18 @@ func (t *tracker) listedParent(id string) {
 	t.mu.Unlock()
 }
 
+// listedParents are the parents listed in full, sorted.
+func (t *tracker) listedParents() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]string, 0, len(t.listed))
+	for p := range t.listed {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (t *tracker) goneParent(id string, d deletion) {
 	t.mu.Lock()
 	if _, ok := t.gone[id]; !ok {

@@ -35,6 +35,14 @@ type StreamState struct {
 	// stream's full generations (full snapshots, reconciles), as Airbyte
 	// counts full refreshes.
 	GenerationID int64 `json:"generationId,omitempty"`
+	// Changes is the next link of the stream's change feed (the System Log
+	// events it follows, streams.ChangeFeed), where the next run reads on.
+	Changes string `json:"changes,omitempty"`
+	// ParentsChanged is the cursor on the parents' ParentsChangedField
+	// (groups' lastMembershipUpdated) of a change-driven fan-out stream.
+	ParentsChanged string `json:"parentsChanged,omitempty"`
+	// ReconciledAt is when the stream last re-listed everything.
+	ReconciledAt string `json:"reconciledAt,omitempty"`
 	// UpdatedAt is when this state was written.
 	UpdatedAt string `json:"updatedAt,omitempty"`
 }
