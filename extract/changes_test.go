@@ -152,7 +152,7 @@ func TestUnchangedRunRequests(t *testing.T) {
 	}
 	for _, p := range sum.Parents {
 		p.Okta.Requests -= prev[p.Name].Requests
-		if p.Okta.Requests > 0 &&  strings.Contains(p.Name, "groups") || strings.Contains(p.Name, "applications") || strings.Contains(p.Name, "admins") {
+		if p.Okta.Requests > 0 && strings.Contains(p.Name, "groups") || strings.Contains(p.Name, "applications") || strings.Contains(p.Name, "admins") {
 			t.Errorf("parent listing %s ran (%d requests) in an unchanged run", p.Name, p.Okta.Requests)
 		}
 	}
