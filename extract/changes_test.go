@@ -33,10 +33,22 @@ func grantAny(t *testing.T, grant func(role string) error) {
 	t.Fatal("no role left to grant")
 }
 
+// revokeAny revokes the first standard role the holder holds.
+func revokeAny(t *testing.T, revoke func(role string) error) {
+	t.Helper()
+	for _, role := range []string{"SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN", "USER_ADMIN", "HELP_DESK_ADMIN", "READ_ONLY_ADMIN", "REPORT_ADMIN", "GROUP_MEMBERSHIP_ADMIN", "API_ACCESS_MANAGEMENT_ADMIN"} {
+		if revoke(role) == nil {
+			return
+		}
+	}
+	t.Fatal("no role to revoke")
+}
+
 // mutate changes the org as an admin would, half an hour before the
 // clock's present: users deleted (one an admin and a group member), one
 // deprovisioned (a status, not a delete), a group deleted, memberships
-// removed and added, an app unassigned, roles granted, a profile changed.
+// removed and added, an app unassigned, roles granted and revoked, a
+// profile changed.
 // It returns the ids it deleted and deprovisioned.
 func mutate(t *testing.T, org *oktatest.Org, now time.Time) (deletedUser, deprovisioned, deletedGroup string) {
 	t.Helper()
@@ -73,6 +85,7 @@ func mutate(t *testing.T, org *oktatest.Org, now time.Time) (deletedUser, deprov
 		}
 	}
 	grantAny(t, func(role string) error { return org.GrantUserRole(org.AdminIDs()[0], role, at) })
+	revokeAny(t, func(role string) error { return org.RevokeUserRole(org.AdminIDs()[2], role, at) })
 	grantAny(t, func(role string) error { return org.GrantGroupRole(group, role, at) })
 	return admin, org.UserID(5), goneGroup
 }
