@@ -114,8 +114,8 @@ func TestInterruptedSecondRun(t *testing.T) {
 		if m, ok := manifestOf(t, f.store, ss.Stream); ok && m.SyncID == 2 && m.Complete {
 			t.Errorf("%s: interrupted (%v) yet its manifest of sync 2 says complete", ss.Stream, ss.Err)
 		}
-		if head, found, err := ix.readHead(context.Background(), ix.key(ss.Stream)); err == nil && found && head.SyncID != 1 {
-			t.Errorf("%s: interrupted, yet its key index was rewritten by sync %d", ss.Stream, head.SyncID)
+		if cur, err := ix.open(context.Background(), ss.Stream); err == nil && cur.found && cur.head.SyncID != 1 {
+			t.Errorf("%s: interrupted, yet its key index was rewritten by sync %d", ss.Stream, cur.head.SyncID)
 		}
 	}
 	if failed == 0 {

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -326,15 +325,15 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		sum.Err = err
 		return sum
 	}
-	ix := r.index()
-	var old []string
+	var ix *index
 	indexed := false
 	if !st.AppendOnly {
 		var err error
-		if old, indexed, err = ix.load(ctx, st.Name); err != nil {
+		if ix, err = r.index().open(ctx, st.Name); err != nil {
 			sum.Err = err
 			return sum
 		}
+		indexed = ix.found
 	}
 	plan := r.planStream(st, indexed)
 	w, err := lake.NewWriter(r.cfg.Store, lake.WriterConfig{
@@ -354,8 +353,9 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		return sum
 	}
 	out := &sink{ctx: ctx, w: w, sum: &sum, total: &r.records}
-	if plan.tracked {
+	if plan.tracked && ix != nil {
 		out.tr = newTracker(st)
+		defer out.tr.close()
 	}
 	man := r.newManifest(st, plan)
 	var newState *StreamState
@@ -371,9 +371,9 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	default:
 		newState, err = r.runTopLevel(ctx, st, out, plan)
 	}
-	var next *settled
+	var next *indexWriter
 	if err == nil && out.tr != nil {
-		next, err = r.writeTombstones(st, plan, out, old)
+		next, err = r.settle(ctx, st, plan, out, ix)
 	}
 	if err != nil {
 		if abortErr := w.Abort(); abortErr != nil {
@@ -399,14 +399,12 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		sum.Err = err
 	}
 	if next != nil && sum.Err == nil {
-		man.DeletedParents = next.deletedParents
+		man.DeletedParents = out.tr.deletedParents()
 		if plan.kind == lake.ManifestPerParent {
 			man.Parents = out.tr.listedParents()
 		}
-		if !indexed || !slices.Equal(old, next.next) {
-			if err := r.saveIndex(ctx, ix, st.Name, next.next); err != nil {
-				sum.Err = err
-			}
+		if err := r.commitIndex(ctx, next); err != nil {
+			sum.Err = err
 		}
 	}
 	r.finishManifest(ctx, &man, out, sum.Err)

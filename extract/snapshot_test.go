@@ -207,35 +207,51 @@ func TestSnapshotTombstones(t *testing.T) {
 	}
 }
 
-// The key index round-trips through its shards, and a rewrite removes the
-// shards it replaces.
+// A key index split into shards (a few keys each here) gives the same
+// lake as one object: shards are written by partition, only the changed
+// ones are rewritten, and no shard outlives the head that named it.
 func TestKeyIndexShards(t *testing.T) {
-	ctx := context.Background()
-	store, err := lake.NewLocalStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	f := newFixture(t, fixtureOptions{})
+	clk := f.clock.(*oktatest.ManualClock)
+	cfg := f.config(trackedStreams()...)
+	cfg.indexShardKeys = 16
+	mustRun(t, cfg)
+	ix := indexStore{store: f.store, prefix: "data", namespace: "okta"}
+	cur, err := ix.open(context.Background(), "group_members")
+	if err != nil || !cur.found {
+		t.Fatalf("group_members index: %v, found %v", err, cur != nil && cur.found)
 	}
-	ix := indexStore{store: store, prefix: "data", namespace: "okta", shardKeys: 10}
-	var keys []string
-	for i := 0; i < 35; i++ {
-		keys = append(keys, fmt.Sprintf("00g%03d/00u%03d", i%7, i))
+	if n := cur.head.shardCount(); n < 8 || len(keysUnder(t, f.store, "data/_oktalake/index/okta/group_members/")) != n {
+		t.Fatalf("group_members index in %d shards, objects %v", n, keysUnder(t, f.store, "data/_oktalake/index/okta/group_members/"))
 	}
-	sort.Strings(keys)
-	for sync := int64(1); sync <= 2; sync++ {
-		if err := ix.save(ctx, "group_members", sync, keys); err != nil {
-			t.Fatal(err)
+	clk.Advance(time.Hour)
+	mutate(t, f.org, clk.Now())
+	mustRun(t, cfg)
+	assertLakeEqualsOrg(t, f, "with a sharded index")
+	for _, n := range trackedStreams() {
+		cur, err := ix.open(context.Background(), n)
+		if err != nil || !cur.found {
+			t.Fatalf("%s: %v", n, err)
 		}
-		got, found, err := ix.load(ctx, "group_members")
-		if err != nil || !found || !slices.Equal(got, keys) {
-			t.Fatalf("sync %d: load = %d keys, %v, %v; want the %d saved", sync, len(got), found, err, len(keys))
+		named := map[string]bool{}
+		reused := 0
+		for _, sk := range cur.head.Shards {
+			named[sk] = true
+			if !strings.Contains(sk, "/2-") {
+				reused++
+			}
 		}
-		keys = keys[:22]
-	}
-	shards := keysUnder(t, store, "data/_oktalake/index/okta/group_members/")
-	if len(shards) != 3 {
-		t.Errorf("shards after a rewrite of 22 keys at 10 a shard: %v, want 3 (the old ones removed)", shards)
-	}
-	if _, found, err := ix.load(ctx, "users"); found || err != nil {
-		t.Errorf("a missing index: found %v, err %v", found, err)
+		for _, k := range keysUnder(t, f.store, strings.TrimSuffix(ix.key(n), ".jsonl.gz")+"/") {
+			if !named[k] {
+				t.Errorf("%s: shard %s outlived its head", n, k)
+			}
+		}
+		keys, _, err := ix.load(context.Background(), n)
+		if err != nil || !slices.Equal(keys, orgKeys(f.org, n)) || cur.head.Keys != len(keys) {
+			t.Errorf("%s: index holds %d keys (head %d), the org %d: %v", n, len(keys), cur.head.Keys, len(orgKeys(f.org, n)), err)
+		}
+		if n == "group_members" && reused == 0 {
+			t.Errorf("group_members: a few changed groups rewrote every shard")
+		}
 	}
 }
