@@ -288,3 +288,75 @@ func sampleHeap() func() float64 {
 		return float64(peak.Load()) / (1 << 20)
 	}
 }
+
+// BenchmarkExtractSteadyState runs the benchmark org (every stream but the
+// System Log itself) on a manual clock: a full run, an hourly run of the
+// unchanged org, and one after 1% of groups and apps changed (a member
+// added to each changed group, a user assigned to each changed app). It
+// reports each later run's requests as a ratio of the full run's, the
+// unchanged run's requests per stream, and the changed run's extra
+// requests per changed parent.
+func BenchmarkExtractSteadyState(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		start := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+		clk := clock.NewManual(start)
+		cfg := benchOrg(start)
+		cfg.LogEvents = 0 // the change feeds read only the mutations' events
+		org := oktatest.NewOrg(cfg)
+		srv := oktatest.NewServer(org, oktatest.Options{Token: "t", Clock: clk})
+		client, err := okta.New(okta.Config{Domain: srv.URL, APIToken: "t", Clock: clk, RateLimitShare: 1, MaxConcurrency: 16})
+		if err != nil {
+			b.Fatal(err)
+		}
+		store, _, err := lake.OpenStore(context.Background(), b.TempDir(), lake.StoreOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var sel []streams.Stream
+		for _, st := range streams.All() {
+			if !st.AppendOnly {
+				sel = append(sel, st)
+			}
+		}
+		run := func() int {
+			from := len(srv.RequestLog())
+			sum, err := Run(context.Background(), Config{Client: client, Store: store, Streams: sel, Clock: clk, Concurrency: 16})
+			if err == nil {
+				err = sum.Err()
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			clk.Advance(time.Hour)
+			return len(srv.RequestLog()) - from
+		}
+		full := run()
+		steady := run()
+		at := clk.Now().Add(-30 * time.Minute)
+		changed := 0
+		for g := 1; g < cfg.Groups; g += 100 {
+			for u := g; u < g+50; u++ {
+				if org.AddGroupMember(org.GroupID(g), org.UserID(u%cfg.Users), at) == nil {
+					changed++
+					break
+				}
+			}
+		}
+		for a := 0; a < cfg.Apps; a += 100 {
+			for u := a; u < a+50; u++ {
+				if org.AssignUserToApp(org.AppID(a), org.UserID(u%cfg.Users), at) == nil {
+					changed++
+					break
+				}
+			}
+		}
+		after := run()
+		srv.Close()
+		b.ReportMetric(float64(full), "full_requests")
+		b.ReportMetric(float64(steady)/float64(full), "steady/full")
+		b.ReportMetric(float64(steady)/float64(len(sel)), "steady_requests/stream")
+		b.ReportMetric(float64(after)/float64(full), "changed1pct/full")
+		b.ReportMetric(float64(after-steady)/float64(max(changed, 1)), "extra_requests/changed_parent")
+		b.Logf("requests: full %d, unchanged %d, after %d parents changed %d (%d streams)", full, steady, changed, after, len(sel))
+	}
+}

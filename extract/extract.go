@@ -74,6 +74,13 @@ type Config struct {
 	// <prefix>/<namespace>/ (incomplete uploads, temp files) must be before
 	// a run removes them at its start (default lake.DefaultStaleAge).
 	StaleAge time.Duration
+	// ReconcileEvery is how often streams that follow changes (users,
+	// groups and the fan-out streams the System Log drives) re-list
+	// everything, tombstoning what they no longer find
+	// (lake.DeletedByReconcile); default DefaultReconcileEvery.
+	ReconcileEvery time.Duration
+	// indexShardKeys overrides how many keys one key index object holds (tests).
+	indexShardKeys int
 }
 
 // Progress is a snapshot of a running extract.
@@ -108,6 +115,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 10
+	}
+	if c.ReconcileEvery <= 0 {
+		c.ReconcileEvery = DefaultReconcileEvery
 	}
 	if c.StaleAge <= 0 {
 		c.StaleAge = lake.DefaultStaleAge
@@ -235,8 +245,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	syncID, err := cfg.State.NextSyncID(ctx)
+	if err != nil {
+		return nil, err
+	}
 	cleaned := cleanStale(ctx, cfg.Store, cfg.Prefix, cfg.Namespace, cfg.StaleAge, cfg.Logger)
-	r := &run{cfg: cfg, state: state, start: start, parents: map[string]*parentList{}}
+	r := &run{cfg: cfg, state: state, start: start, syncID: syncID, parents: map[string]*parentList{}}
 	r.planParents()
 	stopProgress := r.reportProgress()
 	defer stopProgress()
@@ -296,7 +310,11 @@ type run struct {
 	streamsDone atomic.Int32
 	cfg         Config
 	state       State
-	start       time.Time
+	// start is the run's start: every object key of the run takes its
+	// time (Airbyte's syncTime), so all parts of one run share ${EPOCH}.
+	start time.Time
+	// syncID is the run's sync id, in every line's _airbyte_meta.
+	syncID int64
 	// parents are the parent listings by first request; parentOrder
 	// holds them in the order planned.
 	parents     map[string]*parentList
@@ -309,28 +327,55 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		sum.Err = err
 		return sum
 	}
+	var ix *index
+	indexed := false
+	if !st.AppendOnly {
+		var err error
+		if ix, err = r.index().open(ctx, st.Name); err != nil {
+			sum.Err = err
+			return sum
+		}
+		indexed = ix.found
+	}
+	plan := r.planStream(st, indexed)
 	w, err := lake.NewWriter(r.cfg.Store, lake.WriterConfig{
-		Prefix:      r.cfg.Prefix,
-		Namespace:   r.cfg.Namespace,
-		Stream:      st.Name,
-		PathFormat:  r.cfg.PathFormat,
-		Envelope:    r.cfg.Envelope,
-		MaxFileSize: r.cfg.MaxFileSize,
-		Now:         r.cfg.Clock.Now,
+		Prefix:       r.cfg.Prefix,
+		Namespace:    r.cfg.Namespace,
+		Stream:       st.Name,
+		PathFormat:   r.cfg.PathFormat,
+		Envelope:     r.cfg.Envelope,
+		MaxFileSize:  r.cfg.MaxFileSize,
+		Now:          r.cfg.Clock.Now,
+		KeyTime:      r.start,
+		SyncID:       r.syncID,
+		GenerationID: plan.generation,
 	})
 	if err != nil {
 		sum.Err = err
 		return sum
 	}
 	out := &sink{ctx: ctx, w: w, sum: &sum, total: &r.records}
+	if plan.tracked && ix != nil {
+		out.tr = newTracker(st)
+		defer out.tr.close()
+	}
+	man := r.newManifest(st, plan)
 	var newState *StreamState
 	switch {
 	case st.CursorKind == streams.CursorLogPolling:
 		newState, err = r.runLogs(ctx, st, out)
+	case st.Parent != "" && plan.kind == lake.ManifestPerParent:
+		newState, err = r.runChangedParents(ctx, st, out)
 	case st.Parent != "":
 		err = r.runFanOut(ctx, st, out)
+		newState = &StreamState{}
+		r.followState(st, plan, newState, "")
 	default:
-		newState, err = r.runTopLevel(ctx, st, out)
+		newState, err = r.runTopLevel(ctx, st, out, plan)
+	}
+	var next *indexWriter
+	if err == nil && out.tr != nil {
+		next, err = r.settle(ctx, st, plan, out, ix)
 	}
 	if err != nil {
 		if abortErr := w.Abort(); abortErr != nil {
@@ -338,19 +383,33 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		}
 		sum.Err = err
 		out.collect()
+		r.finishManifest(ctx, &man, out, err)
 		return sum
 	}
-	if err := w.Close(ctx); err != nil {
+	if err := out.close(); err != nil {
 		sum.Err = fmt.Errorf("committing objects: %w", err)
 		out.collect()
+		r.finishManifest(ctx, &man, out, sum.Err)
 		return sum
 	}
 	out.collect()
-	if newState != nil {
-		if err := r.saveState(ctx, st.Name, *newState); err != nil {
+	if newState == nil {
+		newState = &StreamState{} // the generation alone
+	}
+	newState.GenerationID = plan.generation
+	if err := r.saveState(ctx, st.Name, *newState); err != nil {
+		sum.Err = err
+	}
+	if next != nil && sum.Err == nil {
+		man.DeletedParents = out.tr.deletedParents()
+		if plan.kind == lake.ManifestPerParent {
+			man.Parents = out.tr.listedParents()
+		}
+		if err := r.commitIndex(ctx, next); err != nil {
 			sum.Err = err
 		}
 	}
+	r.finishManifest(ctx, &man, out, sum.Err)
 	return sum
 }
 
@@ -376,9 +435,20 @@ type sink struct {
 	mu    sync.Mutex
 	w     *lake.Writer
 	sum   *StreamSummary
+	// tr, when set, collects the keys written.
+	tr *tracker
+	// objects count the lines of each committed object, in commit order;
+	// pending counts the lines of the open one.
+	objects []lake.ManifestObject
+	pending lake.ManifestObject
 }
 
 func (s *sink) write(recs []json.RawMessage) error {
+	if s.tr != nil {
+		if err := s.tr.add(recs); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sum.Pages++
@@ -387,9 +457,55 @@ func (s *sink) write(recs []json.RawMessage) error {
 	if err := s.w.WriteBatch(s.ctx, recs); err != nil {
 		return err
 	}
+	s.pending.Records += int64(len(recs))
 	s.sum.Records += int64(len(recs))
 	s.total.Add(int64(len(recs)))
+	s.noteCommitted()
 	return nil
+}
+
+// writeTombstones appends tombstones, counted apart from records.
+func (s *sink) writeTombstones(recs []json.RawMessage) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.w.WriteBatch(s.ctx, recs); err != nil {
+		return err
+	}
+	s.pending.Records += int64(len(recs))
+	s.pending.Tombstones += int64(len(recs))
+	s.noteCommitted()
+	return nil
+}
+
+// listed notes a parent whose children were listed in full.
+func (s *sink) listed(parent string) {
+	if s.tr != nil {
+		s.tr.listedParent(parent)
+	}
+}
+
+// close commits the open object.
+func (s *sink) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.w.Close(s.ctx); err != nil {
+		return err
+	}
+	s.noteCommitted()
+	return nil
+}
+
+// noteCommitted books the pending counts to the object the writer has just
+// committed, if it has: a batch never spans two objects.
+func (s *sink) noteCommitted() {
+	objs := s.w.Objects()
+	if len(objs) == len(s.objects) {
+		return
+	}
+	o := objs[len(objs)-1]
+	s.pending.Key, s.pending.Bytes = o.Key, o.Size
+	s.objects = append(s.objects, s.pending)
+	s.pending = lake.ManifestObject{}
 }
 
 func (s *sink) collect() {
@@ -421,7 +537,7 @@ func (r *run) reportProgress() (stop func()) {
 // runTopLevel lists a stream with no parent. Streams with CursorLastUpdated
 // (users, groups) are incremental on lastUpdated through Okta's filter, which
 // also returns DEPROVISIONED users (a plain list hides them).
-func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*StreamState, error) {
+func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink, plan streamPlan) (*StreamState, error) {
 	q := url.Values{}
 	for k, v := range st.Query {
 		q.Set(k, v)
@@ -433,6 +549,9 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	var cursor string
 	if incremental {
 		cursor = r.startCursor(st.Name)
+		if plan.kind == lake.ManifestFull {
+			cursor = epochCursor
+		}
 		q.Set("filter", fmt.Sprintf("lastUpdated gt %q", cursor))
 	}
 	maxSeen := cursor
@@ -452,6 +571,13 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	if !incremental {
 		return nil, nil
 	}
+	feedNext := ""
+	if feed, ok := st.Changes(); ok && plan.kind == lake.ManifestIncremental && out.tr != nil {
+		prev := r.state.Streams[st.Name]
+		if feedNext, err = r.readFeed(ctx, st, feed, prev.Changes, out.tr, map[string]bool{}); err != nil {
+			return nil, err
+		}
+	}
 	// Never move the cursor past the run's start: an update made while we
 	// paged may sit on a page already read, with a lastUpdated below the
 	// newest one we saw.
@@ -463,7 +589,9 @@ func (r *run) runTopLevel(ctx context.Context, st streams.Stream, out *sink) (*S
 	if next < cursor {
 		next = cursor
 	}
-	return &StreamState{LastUpdated: next}, nil
+	ss := &StreamState{LastUpdated: next}
+	r.followState(st, plan, ss, feedNext)
+	return ss, nil
 }
 
 // startCursor is where an incremental lastUpdated run starts.
@@ -476,8 +604,11 @@ func (r *run) startCursor(stream string) string {
 	if !r.cfg.StartDate.IsZero() {
 		return formatTime(r.cfg.StartDate)
 	}
-	return "1970-01-01T00:00:00.000Z"
+	return epochCursor
 }
+
+// epochCursor is the lastUpdated cursor of a run that lists everything.
+const epochCursor = "1970-01-01T00:00:00.000Z"
 
 // cursorFields are the record fields extract reads: decoding into a struct
 // skips building a map of every field, and this runs once per record.

@@ -13,7 +13,6 @@ import (
 	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/streams"
-	"golang.org/x/sync/errgroup"
 )
 
 // parent is one fan-out parent: its id, and which of the counts its
@@ -176,24 +175,7 @@ func (r *run) runFanOut(ctx context.Context, st streams.Stream, out *sink) error
 		return fmt.Errorf("listing parents (%s): %w", st.Parent, err)
 	}
 	// The first failed parent cancels the others and fails the stream.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(r.cfg.Concurrency)
-	for _, p := range parents {
-		if p.zero[st.SkipParentIfZero] {
-			out.mu.Lock()
-			out.sum.Skipped++
-			out.mu.Unlock()
-			continue
-		}
-		if gctx.Err() != nil {
-			break
-		}
-		g.Go(func() error { return r.listChildren(gctx, st, p.id, out) })
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
+	return r.listParents(ctx, st, out, parents)
 }
 
 func (r *run) listChildren(ctx context.Context, st streams.Stream, parentID string, out *sink) error {

@@ -15,6 +15,9 @@ import (
 // State is Airbyte's per-stream STATE, one object per stream, as stored at
 // lake.StateKey.
 type State struct {
+	// SyncID is the sync id of the namespace's latest run (Airbyte's
+	// _airbyte_meta.sync_id): each run takes the next one.
+	SyncID int64 `json:"syncId,omitempty"`
 	// Streams maps a stream name to its cursor.
 	Streams map[string]StreamState `json:"streams"`
 }
@@ -28,6 +31,18 @@ type StreamState struct {
 	// Next is the next link (path and query) of the last log page read: Okta's polling
 	// cursor in persistence order.
 	Next string `json:"next,omitempty"`
+	// GenerationID is the stream's _airbyte_generation_id: it counts the
+	// stream's full generations (full snapshots, reconciles), as Airbyte
+	// counts full refreshes.
+	GenerationID int64 `json:"generationId,omitempty"`
+	// Changes is the next link of the stream's change feed (the System Log
+	// events it follows, streams.ChangeFeed), where the next run reads on.
+	Changes string `json:"changes,omitempty"`
+	// ParentsChanged is the cursor on the parents' ParentsChangedField
+	// (groups' lastMembershipUpdated) of a change-driven fan-out stream.
+	ParentsChanged string `json:"parentsChanged,omitempty"`
+	// ReconciledAt is when the stream last re-listed everything.
+	ReconciledAt string `json:"reconciledAt,omitempty"`
 	// UpdatedAt is when this state was written.
 	UpdatedAt string `json:"updatedAt,omitempty"`
 }
@@ -144,4 +159,37 @@ func cloneState(st State) State {
 		out.Streams[k] = v
 	}
 	return out
+}
+
+// NextSyncID takes the namespace's next sync id and records it at once, so
+// that two runs never share one, even when one of them fails later.
+func (s *StateStore) NextSyncID(ctx context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return 0, fmt.Errorf("opening state file %s: %w", s.file, s.err)
+	}
+	var id int64
+	err := lake.Update(ctx, s.store, s.key, func(cur []byte) ([]byte, error) {
+		st := State{}
+		if len(cur) > 0 {
+			if err := json.Unmarshal(cur, &st); err != nil {
+				return nil, fmt.Errorf("decoding state %s: %w", s.Where(), err)
+			}
+		}
+		if st.Streams == nil {
+			st.Streams = map[string]StreamState{}
+		}
+		st.SyncID++
+		id = st.SyncID
+		b, err := json.MarshalIndent(st, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("encoding state: %w", err)
+		}
+		return append(b, '\n'), nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("taking a sync id in state %s: %w", s.Where(), err)
+	}
+	return id, nil
 }

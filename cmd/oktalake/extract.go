@@ -39,6 +39,7 @@ func extractCommand() *cli.Command {
 			&cli.BoolFlag{Name: "full-refresh", EnvVars: []string{"OKTALAKE_FULL_REFRESH"}, Usage: "ignore stored cursors and read everything again"},
 			&cli.StringFlag{Name: "start-date", EnvVars: []string{"OKTALAKE_START_DATE"}, Usage: "where the first incremental run starts (logs default: 7 days back; at most 180, of which Okta holds the last 90)"},
 			&cli.DurationFlag{Name: "every", EnvVars: []string{"OKTALAKE_EVERY"}, Usage: "run again on this interval until interrupted (e.g. 1h)"},
+			&cli.DurationFlag{Name: "reconcile-every", EnvVars: []string{"OKTALAKE_RECONCILE_EVERY"}, Value: extract.DefaultReconcileEvery, Usage: "between full re-listings (which tombstone what Okta no longer has), runs re-read only what the System Log says changed"},
 		}),
 		Action: func(c *cli.Context) error {
 			log, err := begin(c)
@@ -55,6 +56,9 @@ func extractCommand() *cli.Command {
 			}
 			if every := c.Duration("every"); every < 0 {
 				return usagef("--every: %s is negative (want an interval such as 1h, or 0 to run once)", c.String("every"))
+			}
+			if d := c.Duration("reconcile-every"); d <= 0 {
+				return usagef("--reconcile-every: %s is not a positive interval (want one such as 24h)", c.String("reconcile-every"))
 			}
 			env, err := writerOptions(c, log)
 			if err != nil {
@@ -73,6 +77,7 @@ func extractCommand() *cli.Command {
 				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
 				Streams: sel, FullRefresh: c.Bool("full-refresh"), StartDate: start,
 				Concurrency: c.Int("max-concurrency"), Logger: log,
+				ReconcileEvery: c.Duration("reconcile-every"),
 			}
 			if f := c.String("state"); f != "" {
 				cfg.State = extract.NewFileState(f)

@@ -16,6 +16,7 @@ func TestExtractRefusesHarmfulFlags(t *testing.T) {
 		msg  []string
 	}{
 		{"negative --every", []string{"--every", "-1h"}, []string{"--every", "-1h"}},
+		{"zero --reconcile-every", []string{"--reconcile-every", "0"}, []string{"--reconcile-every"}},
 		{"--start-date in the future", []string{"--start-date", tomorrow}, []string{"--start-date", tomorrow, "future"}},
 	}
 	for _, tc := range cases {

@@ -27,6 +27,7 @@ func fieldFlags() map[string]string {
 		"extract.Config.FullRefresh":        "--full-refresh",
 		"extract.Config.PathFormat":         "--path-format",
 		"extract.Config.Concurrency":        "--max-concurrency",
+		"extract.Config.ReconcileEvery":     "--reconcile-every",
 		"extract.BackfillConfig.Since":      "--since",
 		"extract.BackfillConfig.Until":      "--until",
 		"extract.BackfillConfig.Window":     "--window",

@@ -101,6 +101,22 @@ type Server struct {
 	tokens  map[string]grant
 	jtis    map[string]time.Time
 	dpop    dpopState
+	// log is every request's route pattern and request URI, in arrival order.
+	log []LoggedRequest
+}
+
+// LoggedRequest is one request the server received.
+type LoggedRequest struct {
+	// Pattern is the route, e.g. "/api/v1/groups/{id}/users"; URI is the
+	// request's path and query as sent.
+	Pattern, URI string
+}
+
+// RequestLog returns the requests received so far, in arrival order.
+func (s *Server) RequestLog() []LoggedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]LoggedRequest(nil), s.log...)
 }
 
 // NewServer starts a server for org on a loopback port.
@@ -174,6 +190,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) {
 	s.mu.Lock()
 	s.stats.Requests[bucket]++
 	s.stats.Paths[rt.pattern]++
+	s.log = append(s.log, LoggedRequest{Pattern: rt.pattern, URI: r.URL.RequestURI()})
 	s.stats.MaxInFlight = max(s.stats.MaxInFlight, int(n))
 	s.mu.Unlock()
 
