@@ -105,7 +105,7 @@ func TestLoadOrderOfTheCatalog(t *testing.T) {
 	want := []string{
 		"users", "groups", "applications", "custom_roles", "resource_sets",
 		"group_members", "application_users", "application_groups", "permissions",
-		"user_role_assignments", "group_role_assignments", "logs",
+		"user_role_assignments", "group_role_assignments", "logs", "event_hook_events",
 	}
 	got := LoadOrder()
 	if !slices.Equal(got, want) {
