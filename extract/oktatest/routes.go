@@ -21,7 +21,7 @@ type route struct {
 // routeTable lists every endpoint: the streams catalog's, the parent source
 // of user role assignments, single-object reads, and the token endpoint.
 func routeTable() []route {
-	return []route{
+	return append([]route{
 		{"/api/v1/users", http.MethodGet, "okta.users.read", handleListUsers},
 		{"/api/v1/users/{id}", http.MethodGet, "okta.users.read", handleGetUser},
 		{"/api/v1/users/{id}/roles", http.MethodGet, "okta.roles.read", handleUserRoles},
@@ -38,7 +38,7 @@ func routeTable() []route {
 		{"/api/v1/iam/assignees/users", http.MethodGet, "okta.roles.read", handleAssignees},
 		{"/api/v1/logs", http.MethodGet, "okta.logs.read", handleLogs},
 		{tokenPath, http.MethodPost, "", handleToken},
-	}
+	}, eventHookRoutes()...)
 }
 
 // routes registers every endpoint with its net/http pattern, such as
@@ -48,9 +48,13 @@ func routeTable() []route {
 // same gates whatever its route.
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
+	bare := map[string]bool{}
 	for _, rt := range routeTable() {
 		mux.Handle(rt.method+" "+rt.pattern, s.gated(rt))
-		mux.Handle(rt.pattern, s.gated(rt))
+		if !bare[rt.pattern] { // several methods share a path (Event Hooks)
+			bare[rt.pattern] = true
+			mux.Handle(rt.pattern, s.gated(rt))
+		}
 	}
 	// A route with no handler answers 404; "unknown" is its Stats.Paths key.
 	mux.Handle("/", s.gated(route{pattern: "unknown"}))
@@ -66,6 +70,9 @@ func (s *Server) gated(rt route) http.Handler {
 func (rt route) params(r *http.Request) []string {
 	if !strings.Contains(rt.pattern, "{id}") {
 		return nil
+	}
+	if strings.Contains(rt.pattern, "{uid}") {
+		return []string{r.PathValue("id"), r.PathValue("uid")}
 	}
 	return []string{r.PathValue("id")}
 }

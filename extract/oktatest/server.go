@@ -40,6 +40,16 @@ type Options struct {
 	Concurrency int
 	// Faults are injected in order; the first that fires answers the request.
 	Faults []Fault
+	// HookClient sends Event Hook deliveries and verifications (to trust a
+	// test TLS certificate); nil is a plain client that follows no redirect.
+	HookClient *http.Client
+	// HookTimeout is how long a delivery waits for its answer (default 3s,
+	// as Okta); HookBatch the most events one delivery carries (default
+	// 10); HookInterval how often new events are looked for (default 50ms).
+	HookTimeout, HookInterval time.Duration
+	HookBatch                 int
+	// AllowHTTPHooks accepts http:// hook URIs (Okta takes HTTPS only).
+	AllowHTTPHooks bool
 }
 
 // Stats counts what a server has seen.
@@ -81,6 +91,8 @@ type Server struct {
 	faults  []Fault
 	tokens  map[string]grant
 	jtis    map[string]time.Time
+
+	hooks *hookState // Event Hooks (eventhooks.go)
 }
 
 // NewServer starts a server for org on a loopback port.
@@ -107,11 +119,16 @@ func NewServer(org *Org, opts Options) *Server {
 	s.mux = s.routes()
 	s.hs = httptest.NewServer(s)
 	s.URL = s.hs.URL
+	s.startHooks()
 	return s
 }
 
-// Close shuts the server down, waiting for requests in flight.
-func (s *Server) Close() { s.hs.Close() }
+// Close shuts the server down, waiting for requests and Event Hook
+// deliveries in flight.
+func (s *Server) Close() {
+	s.stopHooks()
+	s.hs.Close()
+}
 
 // Org returns the org the server serves.
 func (s *Server) Org() *Org { return s.org }
