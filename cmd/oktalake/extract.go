@@ -23,6 +23,7 @@ func commands() []*cli.Command {
 		mapCommand(),
 		portCommand(),
 		checkCommand(),
+		eventHooksCommand(),
 		demoCommand(),
 	}
 }
