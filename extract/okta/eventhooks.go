@@ -64,7 +64,7 @@ func SecretFingerprint(secret string) string {
 
 // RegisterResult says what RegisterEventHook changed.
 type RegisterResult struct {
-	Hook                                 EventHook
+	Hook                                  EventHook
 	Created, Updated, Activated, Verified bool
 }
 
