@@ -144,7 +144,7 @@ func TestDeployCheckCatchesWhatTheBinaryLacks(t *testing.T) {
 		{name: "bad log level", values: `logLevel: loud`, want: "--log-level"},
 		{name: "stray argument", values: `extract: {extraArgs: [users]}`, want: "users"},
 		{name: "unknown command", edit: func(c *deploy.Container) { c.Args[0] = "extrakt" }, want: `"extrakt"`},
-		{name: "serve, not built yet", edit: func(c *deploy.Container) { c.Args = []string{"serve"} }, want: `"serve"`},
+		{name: "status, not built yet", edit: func(c *deploy.Container) { c.Args = []string{"status"} }, want: `"status"`},
 		{name: "another binary", edit: func(c *deploy.Container) { c.Command = []string{"/bin/sh", "-c"} }, want: "/bin/sh"},
 	}
 	binary := imageBinary(t)

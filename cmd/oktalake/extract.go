@@ -24,6 +24,7 @@ func commands() []*cli.Command {
 		portCommand(),
 		checkCommand(),
 		eventHooksCommand(),
+		serveCommand(),
 		demoCommand(),
 	}
 }
@@ -38,11 +39,21 @@ func extractCommand() *cli.Command {
 			&cli.BoolFlag{Name: "full-refresh", EnvVars: []string{"OKTALAKE_FULL_REFRESH"}, Usage: "ignore stored cursors and read everything again"},
 			&cli.StringFlag{Name: "start-date", EnvVars: []string{"OKTALAKE_START_DATE"}, Usage: "where the first incremental run starts (logs default: 7 days back; at most 90)"},
 			&cli.DurationFlag{Name: "every", EnvVars: []string{"OKTALAKE_EVERY"}, Usage: "run again on this interval until interrupted (e.g. 1h)"},
+			metricsListenFlag(),
 		}),
 		Action: func(c *cli.Context) error {
 			log, err := begin(c)
 			if err != nil {
 				return err
+			}
+			set, stopMetrics, err := startMetrics(c, log)
+			if err != nil {
+				return err
+			}
+			defer stopMetrics()
+			var oktaOpts []func(*okta.Config)
+			if set != nil {
+				oktaOpts = append(oktaOpts, withOktaMetrics(set))
 			}
 			sel, err := selectStreams(c)
 			if err != nil {
@@ -59,7 +70,7 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			client, err := newOktaClient(c, log, streams.Scopes(sel))
+			client, err := newOktaClient(c, log, streams.Scopes(sel), oktaOpts...)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oktalake/oktalake/extract/oktatest"
+	"github.com/oktalake/oktalake/load/porttest"
+	"github.com/oktalake/oktalake/schemas"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// The whole live path over HTTP: `oktalake event-hooks register` against
+// the simulated org, `oktalake serve` loading into the simulated Port; a
+// change in Okta reaches Port within seconds; cancelling (what SIGTERM
+// does) stops serve with exit code 0.
+func TestServeEndToEnd(t *testing.T) {
+	org := oktatest.NewOrg(oktatest.DefaultOrgConfig())
+	okta := oktatest.NewServer(org, oktatest.Options{Token: "tok", AllowHTTPHooks: true})
+	t.Cleanup(okta.Close)
+	bps, err := schemas.PortBlueprints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := porttest.NewServer(porttest.Options{Blueprints: bps})
+	t.Cleanup(port.Close)
+	addr := freeAddr(t)
+	const secret = "e2e-hook-secret"
+	oktaArgs := []string{"--okta-domain", okta.URL, "--okta-api-token", "tok"}
+	args := append([]string{"oktalake", "serve", "--listen", addr, "--event-hook-secret", secret, "--bucket", t.TempDir(),
+		"--port-client-id", port.ClientID, "--port-client-secret", port.ClientSecret, "--port-base-url", port.URL, "--group-window", "20ms"}, oktaArgs...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- run(ctx, args, &stdout, &stderr) }()
+	waitReady(t, "http://"+addr+"/readyz", exited, &stderr)
+
+	out, errOut, code := runCLI(t, append([]string{"event-hooks", "register", "--url", "http://" + addr + "/okta/event-hooks", "--event-hook-secret", secret}, oktaArgs...)...)
+	if code != 0 {
+		t.Fatalf("register: %d\n%s%s", code, out, errOut)
+	}
+	user, group := org.UserID(5), org.GroupID(3)
+	member := org.UserID(org.Config().Users - 1)
+	start := time.Now()
+	if err := org.UpdateUser(user, time.Now(), oktatest.UserChange{Status: "SUSPENDED"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := org.AddGroupMember(group, member, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		e, ok := port.Entity("okta_user", user)
+		_, member := port.Entity("okta_group_membership", group+"_"+member)
+		if ok && e.Properties["status"] == "SUSPENDED" && member {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the changes did not reach Port: user %v (found %v), membership %v\nserve log:\n%s", e.Properties["status"], ok, member, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("Okta change → Port entity in %v", time.Since(start))
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the change took %v to reach Port", d)
+	}
+	if res, err := http.Get("http://" + addr + "/metrics"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	stopAt := time.Now()
+	cancel()
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Errorf("serve exited %d after the stop\n%s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop within 10 s")
+	}
+	if d := time.Since(stopAt); d > 5*time.Second {
+		t.Errorf("stopping took %v", d)
+	}
+	if strings.Contains(stderr.String()+stdout.String(), secret) {
+		t.Error("the secret is in serve's output")
+	}
+}
+
+func waitReady(t *testing.T, url string, exited chan int, stderr fmt.Stringer) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		select {
+		case code := <-exited:
+			t.Fatalf("serve exited %d:\n%s", code, stderr)
+		default:
+		}
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve not ready:\n%s", stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// serve refuses to start without the secret, with half a TLS pair.
+func TestServeUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--bucket", t.TempDir()},
+		{"serve", "--bucket", t.TempDir(), "--event-hook-secret", "s", "--tls-cert", "x.pem"},
+		{"serve", "--bucket", t.TempDir(), "--event-hook-secret", "s", "--max-body-size", "10"},
+	} {
+		if _, errOut, code := runCLI(t, args...); code != 2 {
+			t.Errorf("%v: code %d, want 2\n%s", args, code, errOut)
+		}
+	}
+}
