@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/extract/oktatest"
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/streams"
@@ -334,4 +335,50 @@ func oktaSuspend() oktatest.UserChange { return oktatest.UserChange{Status: "SUS
 func mustJSON(v any) json.RawMessage {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// The whole path over HTTP without Port: the hook registered in the
+// simulated org through the Okta client, a change there, Okta's delivery,
+// serve's commit and refresh, the record in the lake, within seconds.
+func TestEndToEndIntoTheLake(t *testing.T) {
+	e := newEnv(t, envOptions{okta: true})
+	ctx := context.Background()
+	res, err := e.srv.cfg.Okta.RegisterEventHook(ctx, okta.EventHookSpec{Name: "oktalake", URI: e.http.URL + HookPath, Secret: testSecret, Events: streams.EventTypeNames()})
+	if err != nil || res.Hook.VerificationStatus != "VERIFIED" {
+		t.Fatalf("register: %+v %v", res, err)
+	}
+	o := e.okta.Org()
+	group, member, gone := o.GroupID(4), o.UserID(o.Config().Users-1), o.UserID(7)
+	start := time.Now()
+	if err := o.AddGroupMember(group, member, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.DeleteUser(gone, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the membership and the tombstone in the lake", func() bool {
+		ms, us := e.records("group_members"), e.records("users")
+		okM := len(ms) == 1 && ms[0]["groupId"] == group && ms[0]["id"] == member && ms[0][lake.TombstoneField] == nil
+		okU := false
+		for _, u := range us {
+			okU = okU || (u["id"] == gone && u[lake.TombstoneField] != nil)
+		}
+		return okM && okU
+	})
+	t.Logf("Okta change → lake in %v", time.Since(start))
+	want := map[string]bool{}
+	for _, ev := range o.Events() {
+		want[ev.UUID] = true
+	}
+	got := uuids(e.records(streams.EventHookStream))
+	for u := range want {
+		if got[u] != 1 {
+			t.Errorf("event %s is in event_hook_events %d times", u, got[u])
+		}
+	}
+	for _, d := range e.okta.HookDeliveries() {
+		if d.Status != http.StatusOK {
+			t.Errorf("delivery %+v not acknowledged", d)
+		}
+	}
 }
