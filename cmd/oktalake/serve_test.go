@@ -2,9 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +145,97 @@ func TestServeUsage(t *testing.T) {
 		if _, errOut, code := runCLI(t, args...); code != 2 {
 			t.Errorf("%v: code %d, want 2\n%s", args, code, errOut)
 		}
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key, and returns
+// their files and a pool trusting the certificate.
+func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "oktalake serve test"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+// serve behind its own TLS: Okta, which calls HTTPS endpoints only,
+// verifies the hook and delivers to it.
+func TestServeTLS(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	org := oktatest.NewOrg(oktatest.DefaultOrgConfig())
+	okta := oktatest.NewServer(org, oktatest.Options{Token: "tok", HookClient: trusting}) // HTTPS only, as Okta
+	t.Cleanup(okta.Close)
+	addr := freeAddr(t)
+	bucket := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"oktalake", "serve", "--listen", addr, "--event-hook-secret", "tls-secret", "--bucket", bucket,
+			"--tls-cert", certFile, "--tls-key", keyFile, "--okta-domain", okta.URL, "--okta-api-token", "tok"}, &stdout, &stderr)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := trusting.Get("https://" + addr + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve not ready over HTTPS: %v\n%s", err, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, _, code := runCLI(t, "event-hooks", "register", "--okta-domain", okta.URL, "--okta-api-token", "tok",
+		"--url", "https://"+addr+"/okta/event-hooks", "--event-hook-secret", "tls-secret"); code != 0 {
+		t.Fatalf("register over HTTPS failed\n%s", stderr.String())
+	}
+	if err := org.UpdateUser(org.UserID(2), time.Now(), oktatest.UserChange{Department: "tls"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ds := okta.HookDeliveries()
+		if len(ds) > 0 && ds[len(ds)-1].Status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline.Add(5 * time.Second)) {
+			t.Fatalf("no acknowledged delivery over HTTPS: %+v\n%s", ds, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if code := <-exited; code != 0 {
+		t.Errorf("serve exited %d\n%s", code, stderr.String())
 	}
 }
