@@ -91,16 +91,14 @@ func (s *Server) refreshLoop(ctx context.Context) {
 
 // change is what one batch does to one record.
 type change struct {
-	stream        string
-	et            streams.EventType
-	id, parent    string // object id; parent id for memberships
-	at            time.Time
-	eventType     string
-	record        json.RawMessage
-	tombstone     bool
-	skip, failed  bool
-	fetchPath     string
-	parentIDField string
+	stream       string
+	et           streams.EventType
+	id, parent   string // object id; parent id for memberships
+	at           time.Time
+	eventType    string
+	record       json.RawMessage
+	tombstone    bool
+	skip, failed bool
 }
 
 // refreshBatch handles a batch: the newest event per object wins (events

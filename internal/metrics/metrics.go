@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -142,7 +141,6 @@ type oktaTransport struct {
 	base     http.RoundTripper
 	bucketOf func(string) string
 	set      *Set
-	mu       sync.Mutex
 }
 
 func (t *oktaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
