@@ -229,30 +229,11 @@ func (s *Server) fetch(ctx context.Context, c *change) {
 		c.skip = true
 		return
 	}
-	path := ""
-	switch c.stream {
-	case "users":
-		path = "/api/v1/users/" + url.PathEscape(c.id)
-	case "groups":
-		path = "/api/v1/groups/" + url.PathEscape(c.id)
-	case "applications":
-		path = "/api/v1/apps/" + url.PathEscape(c.id)
-	case "group_members":
-		// The members listing returns User objects: the member's own.
-		path = "/api/v1/users/" + url.PathEscape(c.id)
-	case "application_users":
-		path = "/api/v1/apps/" + url.PathEscape(c.parent) + "/users/" + url.PathEscape(c.id)
-	default:
+	if c.et.Fetch == "" {
 		c.skip = true
 		return
 	}
-	if q := st.Query; len(q) > 0 && st.Parent == "" {
-		v := url.Values{}
-		for k, val := range q {
-			v.Set(k, val)
-		}
-		path += "?" + v.Encode()
-	}
+	path := strings.NewReplacer("{id}", url.PathEscape(c.id), "{parent}", url.PathEscape(c.parent)).Replace(c.et.Fetch)
 	resp, err := s.cfg.Okta.Get(ctx, path)
 	var oe *okta.Error
 	switch {

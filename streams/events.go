@@ -59,7 +59,20 @@ type EventType struct {
 	Target string
 	// Member is the target type naming the member (memberships only).
 	Member string
+	// Fetch is the endpoint reading the record as it is now, {id} standing
+	// for the object's (or member's) id and {parent} for the parent's: the
+	// members listing returns User objects, so a membership is its user's
+	// record. "" for deletes and removals, which need no read.
+	Fetch string
 }
+
+// The single-object reads of the Users, Groups and Apps APIs.
+const (
+	fetchUser    = "/api/v1/users/{id}"
+	fetchGroup   = "/api/v1/groups/{id}?expand=stats" // as the groups stream lists them
+	fetchApp     = "/api/v1/apps/{id}"
+	fetchAppUser = "/api/v1/apps/{parent}/users/{id}"
+)
 
 // eventTypes are the event types Port's Okta Ocean integration listens to
 // (its docs' "Live events" lists: user and group lifecycle, profile and
@@ -69,30 +82,30 @@ type EventType struct {
 // profile change group.profile.update, a reactivation or a lock changes
 // the user's status).
 var eventTypes = []EventType{
-	{Type: "user.lifecycle.create", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.lifecycle.activate", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.lifecycle.reactivate", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.lifecycle.deactivate", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.lifecycle.suspend", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.lifecycle.unsuspend", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.account.lock", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.account.unlock", Stream: "users", Action: EventRefresh, Target: TargetUser},
-	{Type: "user.account.update_profile", Stream: "users", Action: EventRefresh, Target: TargetUser},
+	{Type: "user.lifecycle.create", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.lifecycle.activate", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.lifecycle.reactivate", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.lifecycle.deactivate", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.lifecycle.suspend", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.lifecycle.unsuspend", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.account.lock", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.account.unlock", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
+	{Type: "user.account.update_profile", Stream: "users", Action: EventRefresh, Target: TargetUser, Fetch: fetchUser},
 	{Type: "user.lifecycle.delete", Stream: "users", Action: EventDelete, Target: TargetUser},
 	{Type: "user.lifecycle.delete.initiated", Stream: "users", Action: EventDelete, Target: TargetUser},
 	{Type: "user.lifecycle.delete.completed", Stream: "users", Action: EventDelete, Target: TargetUser},
-	{Type: "group.lifecycle.create", Stream: "groups", Action: EventRefresh, Target: TargetGroup},
-	{Type: "group.lifecycle.update", Stream: "groups", Action: EventRefresh, Target: TargetGroup},
-	{Type: "group.profile.update", Stream: "groups", Action: EventRefresh, Target: TargetGroup},
+	{Type: "group.lifecycle.create", Stream: "groups", Action: EventRefresh, Target: TargetGroup, Fetch: fetchGroup},
+	{Type: "group.lifecycle.update", Stream: "groups", Action: EventRefresh, Target: TargetGroup, Fetch: fetchGroup},
+	{Type: "group.profile.update", Stream: "groups", Action: EventRefresh, Target: TargetGroup, Fetch: fetchGroup},
 	{Type: "group.lifecycle.delete", Stream: "groups", Action: EventDelete, Target: TargetGroup},
-	{Type: "group.user_membership.add", Stream: "group_members", Action: EventMemberAdd, Target: TargetGroup, Member: TargetUser},
+	{Type: "group.user_membership.add", Stream: "group_members", Action: EventMemberAdd, Target: TargetGroup, Member: TargetUser, Fetch: fetchUser},
 	{Type: "group.user_membership.remove", Stream: "group_members", Action: EventMemberRemove, Target: TargetGroup, Member: TargetUser},
-	{Type: "application.lifecycle.create", Stream: "applications", Action: EventRefresh, Target: TargetApp},
-	{Type: "application.lifecycle.update", Stream: "applications", Action: EventRefresh, Target: TargetApp},
-	{Type: "application.lifecycle.activate", Stream: "applications", Action: EventRefresh, Target: TargetApp},
-	{Type: "application.lifecycle.deactivate", Stream: "applications", Action: EventRefresh, Target: TargetApp},
+	{Type: "application.lifecycle.create", Stream: "applications", Action: EventRefresh, Target: TargetApp, Fetch: fetchApp},
+	{Type: "application.lifecycle.update", Stream: "applications", Action: EventRefresh, Target: TargetApp, Fetch: fetchApp},
+	{Type: "application.lifecycle.activate", Stream: "applications", Action: EventRefresh, Target: TargetApp, Fetch: fetchApp},
+	{Type: "application.lifecycle.deactivate", Stream: "applications", Action: EventRefresh, Target: TargetApp, Fetch: fetchApp},
 	{Type: "application.lifecycle.delete", Stream: "applications", Action: EventDelete, Target: TargetApp},
-	{Type: "application.user_membership.add", Stream: "application_users", Action: EventMemberAdd, Target: TargetApp, Member: TargetUser},
+	{Type: "application.user_membership.add", Stream: "application_users", Action: EventMemberAdd, Target: TargetApp, Member: TargetUser, Fetch: fetchAppUser},
 	{Type: "application.user_membership.remove", Stream: "application_users", Action: EventMemberRemove, Target: TargetApp, Member: TargetUser},
 }
 

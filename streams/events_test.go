@@ -2,6 +2,7 @@ package streams
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -66,6 +67,13 @@ func TestEventTypes(t *testing.T) {
 		}
 		if e.Target == "" {
 			t.Errorf("%s names no target", e.Type)
+		}
+		reads := e.Action == EventRefresh || e.Action == EventMemberAdd
+		if reads != (e.Fetch != "") || (e.Fetch != "" && !strings.Contains(e.Fetch, "{id}")) {
+			t.Errorf("%s: action %d reads %q", e.Type, e.Action, e.Fetch)
+		}
+		if strings.Contains(e.Fetch, "{parent}") != (member && e.Fetch != "" && e.Stream != "group_members") {
+			t.Errorf("%s: %q and its parent disagree", e.Type, e.Fetch)
 		}
 	}
 }
