@@ -2,8 +2,10 @@ package serve
 
 import (
 	"context"
+	"slices"
 
 	"github.com/oktalake/oktalake/load"
+	"github.com/oktalake/oktalake/streams"
 )
 
 // loadLoop loads what was committed into Port, one pass after each wake
@@ -26,6 +28,13 @@ func (s *Server) loadPass(ctx context.Context) {
 	cfg := *s.cfg.Load
 	cfg.Store, cfg.Prefix, cfg.Namespace = s.cfg.Store, s.cfg.Prefix, s.cfg.Namespace
 	cfg.Follow = false
+	if len(cfg.Streams) == 0 {
+		// The extracted streams: event_hook_events holds System Log events
+		// that the logs stream brings to Port with the next extract, and
+		// the default mapping has no entry of its own for it.
+		cfg.Streams = streams.LoadOrder()
+		cfg.Streams = slices.DeleteFunc(cfg.Streams, func(name string) bool { st, _ := streams.Lookup(name); return st.Live })
+	}
 	l, err := load.New(ctx, cfg)
 	if err != nil {
 		s.cfg.Logger.Error("starting a load pass", "error", err)

@@ -111,6 +111,10 @@ func TestServeEndToEnd(t *testing.T) {
 	if strings.Contains(stderr.String()+stdout.String(), secret) {
 		t.Error("the secret is in serve's output")
 	}
+	// serve's loads take the extracted streams, each of which the mapping covers.
+	if strings.Contains(stderr.String(), "no mapping applied") {
+		t.Errorf("a load pass found a stream no mapping covers:\n%s", stderr.String())
+	}
 }
 
 func waitReady(t *testing.T, url string, exited chan int, stderr fmt.Stringer) {
