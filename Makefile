@@ -55,7 +55,8 @@ test: minio jq
 
 ## bench: benchmarks; each reports ratios against a baseline measured in the same run
 ##   micro: writer, mapping (vs the jq CLI), Port upserts, governor; macro (one run each):
-##   extract and backfill against Enterprise-like limits (vs the rate-limit floor), load into Port.
+##   extract and backfill against Enterprise-like limits (vs the rate-limit floor), load into Port,
+##   live freshness (oktatest change → Port through serve) and deliveries/s one serve sustains.
 BENCH_SCALE ?= 1
 BENCH_CLOCK ?= 10
 bench: minio jq
@@ -63,7 +64,7 @@ bench: minio jq
 	$(GO) test -run '^$$' -bench . -benchmem ./lake ./load/mapping ./load/port ./extract/okta 2>&1 | tee -a bench.out
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./extract \
 		-args -bench.scale $(BENCH_SCALE) -bench.clock $(BENCH_CLOCK) 2>&1 | tee -a bench.out
-	OKTALAKE_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./load ./load/ledger ./extract/oktatest 2>&1 | tee -a bench.out
+	OKTALAKE_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./load ./load/ledger ./extract/oktatest ./serve 2>&1 | tee -a bench.out
 	@echo; echo "== summary (custom metrics; ratios are against baselines from the same run)"; \
 		grep -E '^Benchmark' bench.out | sed -E 's/[[:space:]]+/ /g'
 

@@ -101,6 +101,7 @@ podLabels: {team: identity}
 `),
 		"existing service account": with(`serviceAccount: {create: false, name: okta-s3}`),
 		"extract only":             with(`load: {enabled: false}`),
+		"serve, TLS, loading":      with(`{serve: {enabled: true, load: true, tls: {secretName: oktalake-tls}, service: {type: LoadBalancer, port: 443}}, load: {enabled: false, name: live}}`),
 		"load only":                with(`extract: {enabled: false}`),
 		"long release name":        with(`fullnameOverride: a-release-name-that-is-far-too-long-for-a-cronjob-name`),
 	}
@@ -161,7 +162,7 @@ func TestDeploymentRulesCatchUnsafeValues(t *testing.T) {
 // secretEnv are the variables that hold credentials: from a Secret only.
 var secretEnv = map[string]bool{
 	"OKTA_API_TOKEN": true, "OKTA_PRIVATE_KEY": true, "PORT_CLIENT_ID": true, "PORT_CLIENT_SECRET": true,
-	"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true,
+	"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "OKTA_EVENT_HOOK_SECRET": true,
 }
 
 // checkRules checks rendered objects against the rules of the issue and the
@@ -405,8 +406,8 @@ func TestServiceAccountCarriesTheIRSARole(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(ws) != 2 {
-				t.Fatalf("%d workloads, want the CronJob and the Deployment", len(ws))
+			if len(ws) != 3 {
+				t.Fatalf("%d workloads, want the CronJob and the load and serve Deployments", len(ws))
 			}
 			for _, w := range ws {
 				if w.Pod.ServiceAccountName != tc.account {
@@ -426,6 +427,7 @@ func TestChartRefusesMissingValuesNamingThem(t *testing.T) {
 		{`okta: {auth: password}`, `okta.auth: "password" is not apiToken or privateKey`},
 		{`okta: {auth: privateKey}`, "okta.clientId is required"},
 		{`serviceAccount: {create: false}`, "serviceAccount.name is required"},
+		{`serve: {load: true}`, "serve.load and load.enabled"},
 	}
 	for _, tc := range cases {
 		_, err := loadChart(t).Render(plainRelease, plainValues(t), yamlValues(t, tc.values))
@@ -438,8 +440,8 @@ func TestChartRefusesMissingValuesNamingThem(t *testing.T) {
 	if _, err := loadChart(t).Render(plainRelease); err == nil {
 		t.Error("the chart rendered with its defaults alone: a default image, org or bucket would be a guess")
 	}
-	// Without extract, no Okta value is needed.
-	if _, err := loadChart(t).Render(plainRelease, plainValues(t), yamlValues(t, "okta: {domain: \"\"}\nextract: {enabled: false}")); err != nil {
+	// Without extract and serve, no Okta value is needed.
+	if _, err := loadChart(t).Render(plainRelease, plainValues(t), yamlValues(t, "okta: {domain: \"\"}\nextract: {enabled: false}\nserve: {enabled: false}")); err != nil {
 		t.Errorf("load only, without okta.domain: %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // taken level by level (first those that depend on none, then those that
 // depend only on the first level, ...), in catalog order within a level.
 func LoadOrder() []string {
-	order, err := loadOrder(catalog)
+	order, err := loadOrder(append(All(), live...))
 	if err != nil {
 		// The catalog is data compiled into the binary, and a test orders it.
 		panic("streams: " + err.Error())

@@ -134,6 +134,10 @@ type Stream struct {
 	// AppendOnly streams hold events that never change and are never
 	// deleted (the System Log): readers need not track their keys.
 	AppendOnly bool
+	// Live streams are written by `oktalake serve` from Okta Event Hook
+	// deliveries, never read from an endpoint: extract skips them (All and
+	// Names leave them out), load reads them like any stream.
+	Live bool
 	// OceanKinds are the kinds of Port's Okta Ocean integration that name
 	// this stream in an Ocean-dialect mapping (besides the stream name).
 	OceanKinds []string
@@ -263,9 +267,14 @@ func Names() []string {
 	return names
 }
 
-// Lookup returns the named stream.
+// Lookup returns the named stream, extracted or live.
 func Lookup(name string) (Stream, bool) {
 	for _, s := range catalog {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	for _, s := range live {
 		if s.Name == name {
 			return s, true
 		}
@@ -285,7 +294,7 @@ func Select(names []string) ([]Stream, error) {
 		if n == "" {
 			continue
 		}
-		if _, ok := Lookup(n); !ok {
+		if s, ok := Lookup(n); !ok || s.Live {
 			return nil, fmt.Errorf("unknown stream %q (known: %s)", n, strings.Join(Names(), ", "))
 		}
 		want[n] = true

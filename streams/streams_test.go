@@ -106,7 +106,7 @@ func TestLoadOrderOfTheCatalog(t *testing.T) {
 		"users", "groups", "applications", "custom_roles", "resource_sets",
 		"user_types", "user_schema", "devices", "authenticators",
 		"group_members", "application_users", "application_groups", "permissions",
-		"user_role_assignments", "group_role_assignments", "group_rules", "logs",
+		"user_role_assignments", "group_role_assignments", "group_rules", "logs", "event_hook_events",
 	}
 	got := LoadOrder()
 	if !slices.Equal(got, want) {

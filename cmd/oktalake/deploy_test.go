@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -108,12 +109,17 @@ bucket: {endpoint: "http://minio.minio:9000", region: eu-west-1, prefix: lake, s
 extract: {extraArgs: [--streams, "users,groups", --full-refresh], extraEnv: {OKTALAKE_MAX_CONCURRENCY: "4"}}
 logLevel: debug
 `),
+		"serve loading in-process, TLS": deployWorkloads(t, `
+serve: {load: true, tls: {secretName: oktalake-tls}, extraArgs: [--group-window, 50ms, --max-body-size, "1048576"], extraEnv: {OKTALAKE_MAPPING_TIMEOUT: 2s}}
+load: {enabled: false, name: live}
+`),
 	}
+	want := map[string]int{"serve loading in-process, TLS": 2} // the others: extract, load and serve
 	binary := imageBinary(t)
 	for name, ws := range sets {
 		t.Run(name, func(t *testing.T) {
-			if len(ws) != 2 {
-				t.Fatalf("%d workloads, want the extract CronJob and the load Deployment", len(ws))
+			if n := cmp.Or(want[name], 3); len(ws) != n {
+				t.Fatalf("%d workloads, want %d (the extract CronJob, the load and serve Deployments as enabled)", len(ws), n)
 			}
 			for _, w := range ws {
 				for _, c := range w.Pod.Containers {
@@ -144,7 +150,7 @@ func TestDeployCheckCatchesWhatTheBinaryLacks(t *testing.T) {
 		{name: "bad log level", values: `logLevel: loud`, want: "--log-level"},
 		{name: "stray argument", values: `extract: {extraArgs: [users]}`, want: "users"},
 		{name: "unknown command", edit: func(c *deploy.Container) { c.Args[0] = "extrakt" }, want: `"extrakt"`},
-		{name: "serve, not built yet", edit: func(c *deploy.Container) { c.Args = []string{"serve"} }, want: `"serve"`},
+		{name: "status, not built yet", edit: func(c *deploy.Container) { c.Args = []string{"status"} }, want: `"status"`},
 		{name: "another binary", edit: func(c *deploy.Container) { c.Command = []string{"/bin/sh", "-c"} }, want: "/bin/sh"},
 	}
 	binary := imageBinary(t)

@@ -25,6 +25,8 @@ func commands() []*cli.Command {
 		checkCommand(),
 		statusCommand(),
 		airbyteCommand(),
+		eventHooksCommand(),
+		serveCommand(),
 		demoCommand(),
 	}
 }
@@ -40,11 +42,21 @@ func extractCommand() *cli.Command {
 			&cli.StringFlag{Name: "start-date", EnvVars: []string{"OKTALAKE_START_DATE"}, Usage: "where the first incremental run starts (logs default: 7 days back; at most 180, of which Okta holds the last 90)"},
 			&cli.DurationFlag{Name: "every", EnvVars: []string{"OKTALAKE_EVERY"}, Usage: "run again on this interval until interrupted (e.g. 1h)"},
 			&cli.DurationFlag{Name: "reconcile-every", EnvVars: []string{"OKTALAKE_RECONCILE_EVERY"}, Value: extract.DefaultReconcileEvery, Usage: "between full re-listings (which tombstone what Okta no longer has), runs re-read only what the System Log says changed"},
+			metricsListenFlag(),
 		}),
 		Action: func(c *cli.Context) error {
 			log, err := begin(c)
 			if err != nil {
 				return err
+			}
+			set, stopMetrics, err := startMetrics(c, log)
+			if err != nil {
+				return err
+			}
+			defer stopMetrics()
+			var oktaOpts []func(*okta.Config)
+			if set != nil {
+				oktaOpts = append(oktaOpts, withOktaMetrics(set))
 			}
 			sel, err := selectStreams(c)
 			if err != nil {
@@ -64,7 +76,7 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			client, err := newOktaClient(c, log, streams.Scopes(sel))
+			client, err := newOktaClient(c, log, streams.Scopes(sel), oktaOpts...)
 			if err != nil {
 				return err
 			}

@@ -243,7 +243,9 @@ func streamNames(ss []streams.Stream) []string {
 	return names
 }
 
-func newOktaClient(c *cli.Context, log *slog.Logger, scopes []string) (*okta.Client, error) {
+// newOktaClient builds the Okta client the flags describe; opts adjust its
+// config (serve and --metrics-listen count its requests).
+func newOktaClient(c *cli.Context, log *slog.Logger, scopes []string, opts ...func(*okta.Config)) (*okta.Client, error) {
 	cfg := okta.Config{
 		Domain:         c.String("okta-domain"),
 		APIToken:       c.String("okta-api-token"),
@@ -257,6 +259,9 @@ func newOktaClient(c *cli.Context, log *slog.Logger, scopes []string) (*okta.Cli
 		MaxConcurrency: c.Int("max-concurrency"),
 		Logger:         log,
 		UserAgent:      "oktalake/" + version,
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {

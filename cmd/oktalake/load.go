@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/load"
@@ -99,6 +100,7 @@ func loadCommand() *cli.Command {
 			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as \"oktalake port init\" does)"},
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
 			maxLineSizeFlag(),
+			metricsListenFlag(),
 		}, deleteFlags()),
 		Action: func(c *cli.Context) error {
 			log, err := begin(c)
@@ -158,6 +160,15 @@ func loadCommand() *cli.Command {
 			if isTerminal(c.App.ErrWriter) && !c.Bool("follow") {
 				cfg.Progress = func(p load.Progress) { fmt.Fprintf(c.App.ErrWriter, "\r\033[K%s", p) }
 			}
+			set, stopMetrics, err := startMetrics(c, log)
+			if err != nil {
+				return err
+			}
+			defer stopMetrics()
+			drawn := cfg.Progress != nil
+			if set != nil {
+				cfg.Progress, cfg.ProgressEvery = loadProgressMetrics(set, cfg.Progress), time.Second
+			}
 			cfg.SetDefaults()
 			if err := cfg.Validate(); err != nil {
 				return usageError{err}
@@ -172,7 +183,7 @@ func loadCommand() *cli.Command {
 			} else {
 				sum, err = l.Run(c.Context)
 			}
-			if cfg.Progress != nil {
+			if drawn {
 				fmt.Fprint(c.App.ErrWriter, "\r\033[K")
 			}
 			if sum != nil {

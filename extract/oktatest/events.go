@@ -16,6 +16,8 @@ type Event struct {
 	Published, Persisted time.Time
 	// Targets are the event's target[] entries, in order.
 	Targets []EventTarget
+
+	key logKey // where the event sits in the log, to render it
 }
 
 // EventTarget is one entry of an event's target[].
@@ -129,7 +131,7 @@ func (o *Org) logPrivilegeLocked(at time.Time, eventType, requestURI, privilege 
 	ev := &mutationEvent{eventType: eventType, display: meta.display, legacy: meta.legacy,
 		requestURI: requestURI, privilege: privilege, actor: o.mutationActorLocked(), targets: targets}
 	o.logContent[k.ord] = ev
-	rec := Event{UUID: uuid, EventType: eventType, Published: time.UnixMilli(k.published).UTC(), Persisted: time.UnixMilli(k.persisted).UTC()}
+	rec := Event{key: k, UUID: uuid, EventType: eventType, Published: time.UnixMilli(k.published).UTC(), Persisted: time.UnixMilli(k.persisted).UTC()}
 	for _, t := range targets {
 		rec.Targets = append(rec.Targets, EventTarget{ID: t.ID, Type: t.Type, AlternateID: t.AlternateID, DisplayName: t.DisplayName})
 	}

@@ -2,6 +2,7 @@ package oktatest
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,7 +22,7 @@ type route struct {
 // routeTable lists every endpoint: the streams catalog's, the parent source
 // of user role assignments, single-object reads, and the token endpoint.
 func routeTable() []route {
-	return []route{
+	return append([]route{
 		{"/api/v1/users", http.MethodGet, "okta.users.read", handleListUsers},
 		{"/api/v1/users/{id}", http.MethodGet, "okta.users.read", handleGetUser},
 		{"/api/v1/users/{id}/roles", http.MethodGet, "okta.roles.read", handleUserRoles},
@@ -43,7 +44,7 @@ func routeTable() []route {
 		{"/api/v1/devices", http.MethodGet, "okta.devices.read", handleDevices},
 		{"/api/v1/authenticators", http.MethodGet, "okta.authenticators.read", handleAuthenticators},
 		{tokenPath, http.MethodPost, "", handleToken},
-	}
+	}, eventHookRoutes()...)
 }
 
 // otherMethods are the methods a route answers with 405 when it serves another.
@@ -56,15 +57,27 @@ var otherMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, ht
 // same gates whatever its route.
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	for _, rt := range routeTable() {
+	table := routeTable()
+	served := map[string][]string{} // pattern → the methods it serves
+	for _, rt := range table {
 		mux.Handle(rt.method+" "+rt.pattern, s.gated(rt))
-		// The other methods are registered one by one, not as the bare
-		// path: a bare "/api/v1/groups/rules" would conflict with
-		// "GET /api/v1/groups/{id}" (more specific path, fewer methods).
+		served[rt.pattern] = append(served[rt.pattern], rt.method)
+	}
+	// The other methods are registered one by one, not as the bare path: a
+	// bare "/api/v1/groups/rules" would conflict with "GET /api/v1/groups/{id}"
+	// (more specific path, fewer methods). Several methods may share a path
+	// (Event Hooks), so each pattern is done once.
+	for _, rt := range table {
+		methods, todo := served[rt.pattern]
+		if !todo {
+			continue
+		}
+		delete(served, rt.pattern)
 		for _, m := range otherMethods {
-			if m != rt.method && (m != http.MethodHead || rt.method != http.MethodGet) {
-				mux.Handle(m+" "+rt.pattern, s.gated(rt))
+			if slices.Contains(methods, m) || (m == http.MethodHead && slices.Contains(methods, http.MethodGet)) {
+				continue
 			}
+			mux.Handle(m+" "+rt.pattern, s.gated(rt))
 		}
 	}
 	// A route with no handler answers 404; "unknown" is its Stats.Paths key.
@@ -81,6 +94,9 @@ func (s *Server) gated(rt route) http.Handler {
 func (rt route) params(r *http.Request) []string {
 	if !strings.Contains(rt.pattern, "{id}") {
 		return nil
+	}
+	if strings.Contains(rt.pattern, "{uid}") {
+		return []string{r.PathValue("id"), r.PathValue("uid")}
 	}
 	return []string{r.PathValue("id")}
 }

@@ -56,6 +56,16 @@ type Options struct {
 	// of a timeout the List Groups reference documents ("If your request
 	// times out, retry your request with a smaller limit").
 	TimeoutPagesOver int
+	// HookClient sends Event Hook deliveries and verifications (to trust a
+	// test TLS certificate); nil is a plain client that follows no redirect.
+	HookClient *http.Client
+	// HookTimeout is how long a delivery waits for its answer (default 3s,
+	// as Okta); HookBatch the most events one delivery carries (default
+	// 10); HookInterval how often new events are looked for (default 50ms).
+	HookTimeout, HookInterval time.Duration
+	HookBatch                 int
+	// AllowHTTPHooks accepts http:// hook URIs (Okta takes HTTPS only).
+	AllowHTTPHooks bool
 }
 
 // Stats counts what a server has seen.
@@ -103,6 +113,8 @@ type Server struct {
 	dpop    dpopState
 	// log is every request's route pattern and request URI, in arrival order.
 	log []LoggedRequest
+
+	hooks *hookState // Event Hooks (eventhooks.go)
 }
 
 // LoggedRequest is one request the server received.
@@ -144,11 +156,16 @@ func NewServer(org *Org, opts Options) *Server {
 	s.mux = s.routes()
 	s.hs = httptest.NewServer(s)
 	s.URL = s.hs.URL
+	s.startHooks()
 	return s
 }
 
-// Close shuts the server down, waiting for requests in flight.
-func (s *Server) Close() { s.hs.Close() }
+// Close shuts the server down, waiting for requests and Event Hook
+// deliveries in flight.
+func (s *Server) Close() {
+	s.stopHooks()
+	s.hs.Close()
+}
 
 // Org returns the org the server serves.
 func (s *Server) Org() *Org { return s.org }

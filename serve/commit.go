@@ -1,0 +1,122 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/oktalake/oktalake/internal/metrics"
+	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/streams"
+)
+
+// maxGroupEvents ends a group early: one object per few thousand events.
+const maxGroupEvents = 5000
+
+// commitLoop gathers the deliveries that arrive together (for at most
+// GroupWindow after the first) and commits their new events as one object
+// of event_hook_events; every delivery of the group is answered only after
+// that commit. It returns once the intake is closed and drained.
+func (s *Server) commitLoop() {
+	defer s.refresh.close()
+	for {
+		first, ok := <-s.intake
+		if !ok {
+			return
+		}
+		group := []*delivery{first}
+		n := len(first.events)
+		timer := time.NewTimer(s.cfg.GroupWindow)
+	gather:
+		for n < maxGroupEvents {
+			select {
+			case d, ok := <-s.intake:
+				if !ok {
+					break gather
+				}
+				group = append(group, d)
+				n += len(d.events)
+			case <-timer.C:
+				break gather
+			}
+		}
+		timer.Stop()
+		err := s.commitGroup(group)
+		for _, d := range group {
+			d.result <- err
+		}
+	}
+}
+
+// commitGroup writes the group's events not committed before (by uuid:
+// Okta retries and may deliver an event twice) and, once committed,
+// remembers them and queues their refreshes.
+func (s *Server) commitGroup(group []*delivery) error {
+	m := s.cfg.Metrics
+	var fresh []event
+	inGroup := map[string]bool{}
+	for _, d := range group {
+		for _, e := range d.events {
+			if s.seen.has(e.info.UUID) || inGroup[e.info.UUID] {
+				m.Events.WithLabelValues(metrics.EventDuplicate).Inc()
+				continue
+			}
+			inGroup[e.info.UUID] = true
+			fresh = append(fresh, e)
+		}
+	}
+	if len(fresh) > 0 {
+		recs := make([]json.RawMessage, len(fresh))
+		for i, e := range fresh {
+			recs[i] = e.raw
+		}
+		// The commit must happen whatever the requests do: a client gone
+		// after the handover still has its events written.
+		if err := s.writeObject(context.Background(), streams.EventHookStream, recs); err != nil {
+			return err
+		}
+	}
+	if s.cfg.afterCommit != nil {
+		s.cfg.afterCommit()
+	}
+	for _, e := range fresh {
+		s.seen.add(e.info.UUID)
+	}
+	m.Events.WithLabelValues(metrics.EventNew).Add(float64(len(fresh)))
+	if len(fresh) > 0 {
+		s.refresh.push(fresh)
+		s.poke()
+	}
+	return nil
+}
+
+// writeObject commits records as one object of stream, in the lake's
+// layout and envelope.
+func (s *Server) writeObject(ctx context.Context, stream string, recs []json.RawMessage) error {
+	start := time.Now()
+	w, err := lake.NewWriter(s.cfg.Store, lake.WriterConfig{
+		Prefix: s.cfg.Prefix, Namespace: s.cfg.Namespace, Stream: stream,
+		PathFormat: s.cfg.PathFormat, Envelope: s.cfg.Envelope, Now: s.cfg.Clock.Now,
+	})
+	if err == nil {
+		if err = w.WriteBatch(ctx, recs); err == nil {
+			err = w.Close(ctx)
+		} else {
+			_ = w.Abort()
+		}
+	}
+	s.cfg.Metrics.ObserveCommit(stream, time.Since(start), err)
+	if err != nil {
+		return fmt.Errorf("committing %d records of %s: %w", len(recs), stream, err)
+	}
+	return nil
+}
+
+// poke wakes the loader, if any, without waiting.
+func (s *Server) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
