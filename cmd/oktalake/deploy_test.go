@@ -150,7 +150,7 @@ func TestDeployCheckCatchesWhatTheBinaryLacks(t *testing.T) {
 		{name: "bad log level", values: `logLevel: loud`, want: "--log-level"},
 		{name: "stray argument", values: `extract: {extraArgs: [users]}`, want: "users"},
 		{name: "unknown command", edit: func(c *deploy.Container) { c.Args[0] = "extrakt" }, want: `"extrakt"`},
-		{name: "status, not built yet", edit: func(c *deploy.Container) { c.Args = []string{"status"} }, want: `"status"`},
+		{name: "a command the binary lacks", edit: func(c *deploy.Container) { c.Args = []string{"reconcile"} }, want: `"reconcile"`},
 		{name: "another binary", edit: func(c *deploy.Container) { c.Command = []string{"/bin/sh", "-c"} }, want: "/bin/sh"},
 	}
 	binary := imageBinary(t)

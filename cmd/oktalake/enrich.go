@@ -11,6 +11,9 @@ import (
 // (include_groups, include_members, include_applications) from the bucket's
 // streams; nil when they ask for nothing.
 func newJoiner(m *mapping.Mapping, b *bucket, maxLine int, log *slog.Logger) *enrich.Joiner {
+	if m == nil { // a Port webhook integration maps in Port
+		return nil
+	}
 	wants := m.Enrichments()
 	if len(wants) == 0 {
 		return nil
