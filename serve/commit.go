@@ -73,8 +73,12 @@ func (s *Server) commitGroup(group []*delivery) error {
 		}
 		// The commit must happen whatever the requests do: a client gone
 		// after the handover still has its events written.
-		if err := s.writeObject(context.Background(), streams.EventHookStream, recs); err != nil {
+		key, err := s.writeObject(context.Background(), streams.EventHookStream, recs)
+		if err != nil {
 			return err
+		}
+		for i := range fresh {
+			fresh[i].object = key
 		}
 	}
 	if s.cfg.afterCommit != nil {
@@ -92,8 +96,8 @@ func (s *Server) commitGroup(group []*delivery) error {
 }
 
 // writeObject commits records as one object of stream, in the lake's
-// layout and envelope.
-func (s *Server) writeObject(ctx context.Context, stream string, recs []json.RawMessage) error {
+// layout and envelope, and returns its key.
+func (s *Server) writeObject(ctx context.Context, stream string, recs []json.RawMessage) (string, error) {
 	start := time.Now()
 	w, err := lake.NewWriter(s.cfg.Store, lake.WriterConfig{
 		Prefix: s.cfg.Prefix, Namespace: s.cfg.Namespace, Stream: stream,
@@ -108,9 +112,10 @@ func (s *Server) writeObject(ctx context.Context, stream string, recs []json.Raw
 	}
 	s.cfg.Metrics.ObserveCommit(stream, time.Since(start), err)
 	if err != nil {
-		return fmt.Errorf("committing %d records of %s: %w", len(recs), stream, err)
+		return "", fmt.Errorf("committing %d records of %s: %w", len(recs), stream, err)
 	}
-	return nil
+	objs := w.Objects()
+	return objs[len(objs)-1].Key, nil
 }
 
 // poke wakes the loader, if any, without waiting.

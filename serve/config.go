@@ -68,6 +68,9 @@ type Config struct {
 	// afterCommit, in tests, runs after a group's commit and before its
 	// answers (a crash there is the case dedupe across restarts covers).
 	afterCommit func()
+	// beforeRefresh, in tests, runs before each refresh batch; false drops
+	// the batch unrecorded, as a crash between acknowledgement and refresh would.
+	beforeRefresh func() bool
 }
 
 // SetDefaults fills zero fields.

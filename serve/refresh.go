@@ -82,7 +82,11 @@ func (s *Server) refreshLoop(ctx context.Context) {
 		if !ok {
 			return
 		}
+		if s.cfg.beforeRefresh != nil && !s.cfg.beforeRefresh() {
+			continue // a crash, in tests: the batch is neither refreshed nor recorded
+		}
 		s.refreshBatch(context.WithoutCancel(ctx), evs, latest)
+		s.saveRefreshed(context.WithoutCancel(ctx), evs)
 		if len(latest) > s.cfg.Dedupe {
 			latest = map[string]time.Time{} // bounded; the extract heals what this forgets
 		}
@@ -171,7 +175,7 @@ func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[strin
 		m.Refreshes.WithLabelValues(c.stream, result).Inc()
 	}
 	for _, st := range streamOrder {
-		if err := s.writeObject(ctx, st, perStream[st]); err != nil {
+		if _, err := s.writeObject(ctx, st, perStream[st]); err != nil {
 			s.cfg.Logger.Error("refreshed records not committed (the next extract brings them)", "stream", st, "records", len(perStream[st]), "error", err)
 		}
 	}

@@ -382,3 +382,37 @@ func TestEndToEndIntoTheLake(t *testing.T) {
 		}
 	}
 }
+
+// A crash after the acknowledgement and before the refresh: the restarted
+// serve refreshes the committed events again; a clean restart refreshes
+// nothing twice.
+func TestRefreshResumesAfterACrash(t *testing.T) {
+	dir := t.TempDir()
+	crashed := newEnv(t, envOptions{okta: true, dir: dir, cfg: func(c *Config) { c.beforeRefresh = func() bool { return false } }})
+	o := crashed.okta.Org()
+	user := o.UserID(6)
+	if err := o.UpdateUser(user, testNow, oktaSuspend()); err != nil {
+		t.Fatal(err)
+	}
+	if status, msg := crashed.post(testSecret, body(ev("x1", "user.lifecycle.suspend", testNow, "User:"+user))); status != http.StatusOK {
+		t.Fatalf("%d %s", status, msg)
+	}
+	crashed.stop()
+	if n := len(crashed.records("users")); n != 0 {
+		t.Fatalf("%d users written before the crash point", n)
+	}
+
+	restarted := newEnv(t, envOptions{dir: dir, oktaOf: crashed.okta})
+	eventually(t, "the refresh after the restart", func() bool {
+		us := restarted.records("users")
+		return len(us) == 1 && us[0]["id"] == user && us[0]["status"] == "SUSPENDED"
+	})
+	restarted.stop()
+	_, before := readStream(t, restarted.store, "users")
+
+	again := newEnv(t, envOptions{dir: dir, oktaOf: crashed.okta})
+	again.stop()
+	if _, after := readStream(t, again.store, "users"); after != before {
+		t.Errorf("a clean restart wrote %d more users objects", after-before)
+	}
+}

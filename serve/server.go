@@ -46,8 +46,9 @@ type delivery struct {
 // event is one System Log event of a delivery: its raw JSON and what
 // routing and dedupe need.
 type event struct {
-	raw  json.RawMessage
-	info eventInfo
+	raw    json.RawMessage
+	info   eventInfo
+	object string // the event_hook_events object it was committed in
 }
 
 type eventInfo struct {
@@ -77,6 +78,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		stopped: make(chan struct{}),
 	}
 	if err := s.seedSeen(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.resumeRefreshes(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -10,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -90,10 +92,21 @@ func TestServeEndToEnd(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the change took %v to reach Port", d)
 	}
-	if res, err := http.Get("http://" + addr + "/metrics"); err != nil || res.StatusCode != http.StatusOK {
+	res, err := http.Get("http://" + addr + "/metrics")
+	if err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("/metrics: %v %v", res, err)
-	} else {
-		res.Body.Close()
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		`oktalake_event_hook_deliveries_total{result="accepted"}`, `oktalake_event_hook_events_total{result="new"}`,
+		`oktalake_commits_total{result="ok",stream="event_hook_events"}`, `oktalake_refreshes_total{result="record",stream="users"}`,
+		`oktalake_okta_requests_total{bucket="users",code="200"}`, `oktalake_okta_rate_limit_remaining{bucket="users"}`,
+		`oktalake_entities_loaded_total{stream="users"}`, `oktalake_event_hook_ack_seconds_count`,
+	} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 	stopAt := time.Now()
 	cancel()

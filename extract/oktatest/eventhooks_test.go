@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // receiver is a test Event Hook endpoint written from Okta's concept doc:
@@ -332,5 +334,35 @@ func TestAppSingleObjects(t *testing.T) {
 	}
 	if r := get(t, s, "/api/v1/apps/"+app+"/users/"+user); r.status != http.StatusOK || !strings.Contains(string(r.body), user) {
 		t.Errorf("GET app user: %d %.200s", r.status, r.body)
+	}
+}
+
+// Every hook the API answers is an EventHook of Okta's spec (read as a
+// response: the write-only secret must not be there).
+func TestEventHookJSONMatchesSpec(t *testing.T) {
+	sp := mustSpec(t)
+	ref, ok := sp.doc.Components.Schemas["EventHook"]
+	if !ok || ref.Value == nil {
+		t.Fatal("the spec has no EventHook schema")
+	}
+	rc := newReceiver(t)
+	s, _ := startServer(t, testOrgConfig(), Options{AllowHTTPHooks: true})
+	id := registerHook(t, s, rc, "user.lifecycle.create")
+	for _, path := range []string{"/api/v1/eventHooks/" + id, "/api/v1/eventHooks"} {
+		r := get(t, s, path)
+		var v any
+		if err := json.Unmarshal(r.body, &v); err != nil {
+			t.Fatal(err)
+		}
+		hooks, isList := v.([]any)
+		if !isList {
+			hooks = []any{v}
+		}
+		for _, h := range hooks {
+			opts := append(schemaOptions(), openapi3.VisitAsResponse())
+			if err := ref.Value.VisitJSON(h, opts...); err != nil {
+				t.Errorf("%s: %v", path, trimErr(err))
+			}
+		}
 	}
 }
