@@ -2,7 +2,10 @@
 // net/http/httptest serves a handler: deterministic synthetic data generated
 // lazily from a seed, Okta's pagination (Link headers, opaque cursors, page
 // caps), System Log polling and bounded queries, SSWS and OAuth 2.0
-// private-key-JWT authentication, per-bucket rate limits with Okta's headers
+// private-key-JWT authentication (with DPoP when Options.DPoP asks for it:
+// proofs verified by the simulator's own JWT code, nonce challenges),
+// group rules, user types, the user schema, devices and authenticators,
+// per-bucket rate limits with Okta's headers
 // and 429s, latency and fault injection.
 //
 // The org is never materialised: every user, group, app and log event is a
