@@ -31,7 +31,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "namespace %s at %s\n\n", r.Namespace, stamp(r.At))
 	fmt.Fprintln(tw, "STREAM\tLAST RUN\tSYNC\tKIND\tRECORDS\tOBJECTS\tOUTCOME\tCURSOR\tLAKE OBJECTS\tLAKE SIZE")
 	for _, s := range r.Streams {
-		run, sync, kind, records, objects, outcome := "never", "-", "-", "-", "-", "-"
+		run, sync, kind, records, objects, outcome := "(no manifest)", "-", "-", "-", "-", "-"
 		if lr := s.LastRun; lr != nil {
 			run = stamp(lr.FinishedAt) + " (" + ago(r.At, lr.FinishedAt) + ")"
 			sync, kind = fmt.Sprint(lr.SyncID), lr.Kind

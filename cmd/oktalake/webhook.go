@@ -59,7 +59,13 @@ func loadTargets(c *cli.Context, log *slog.Logger) (*mapping.Mapping, *port.Clie
 	if err != nil {
 		return nil, nil, nil, usageError{err}
 	}
-	return nil, nil, hook, nil
+	// The mapping lives in Port; what reads load's mapping here (Ocean
+	// enrichments, delete settings) sees one with no entries, never nil.
+	none, err := mapping.Parse([]byte("[]"), "the webhook integration's mapping, in Port", mapping.Options{Logger: log})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return none, nil, hook, nil
 }
 
 // portWebhookCommand is `oktalake port webhook create`.

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/oktalake/oktalake/load/mapping"
+	"github.com/urfave/cli/v2"
 
 	"github.com/oktalake/oktalake/load/porttest"
 	"github.com/oktalake/oktalake/schemas"
@@ -59,5 +63,26 @@ func TestPortWebhookCreateAndLoad(t *testing.T) {
 	}
 	if _, errOut, code := runCLI(t, "load", "--bucket", dir, "--port-webhook-url", "ftp://x/KEY"); code != 2 || strings.Contains(errOut, "KEY") || !strings.Contains(errOut, "--port-webhook-url") {
 		t.Errorf("a bad URL: exit %d\n%s", code, errOut)
+	}
+}
+
+// With a webhook, load still hands the rest of its wiring a mapping (one
+// with no entries: Port's applies), never nil.
+func TestLoadTargetsWithAWebhookGiveAnEmptyMapping(t *testing.T) {
+	var m *mapping.Mapping
+	var hookSet bool
+	app := &cli.App{Flags: concat(portFlags(), mappingFlags(), loadWebhookFlags(), []cli.Flag{&cli.BoolFlag{Name: "init-port"}}), Action: func(c *cli.Context) error {
+		mm, pc, hook, err := loadTargets(c, slog.New(slog.DiscardHandler))
+		if err != nil || pc != nil {
+			t.Fatalf("loadTargets: port %v, err %v", pc, err)
+		}
+		m, hookSet = mm, hook != nil
+		return nil
+	}}
+	if err := app.Run([]string{"x", "--port-webhook-url", "https://ingest.getport.io/k"}); err != nil {
+		t.Fatal(err)
+	}
+	if !hookSet || m == nil || len(m.Blueprints()) != 0 {
+		t.Fatalf("mapping %v (webhook %v), want an empty one", m, hookSet)
 	}
 }

@@ -2,7 +2,8 @@
 // access tokens, blueprints, bulk upserts and deletes with Port's 200/207
 // results, entity validation against the blueprint schema, identifier rules,
 // relations, paged entity search and counts, the 1 MiB body limit,
-// rate-limit headers and injected faults. Entities live in memory; tests
+// rate-limit headers and injected faults, and custom webhook integrations
+// (/v1/webhooks) with their signed ingest endpoint (webhooks.go). Entities live in memory; tests
 // read them back, create some by hand (CreateEntity), and read from Stats
 // what a loader changed and what it sent for nothing.
 package porttest
