@@ -89,6 +89,8 @@ type checkpointStore struct {
 	compactAt int
 	log       *slog.Logger
 	cp        Checkpoint
+	// readOnly (a plan) never compacts: a plan writes nothing.
+	readOnly bool
 }
 
 func loadCheckpoint(ctx context.Context, cfg Config) (*checkpointStore, error) {
@@ -98,6 +100,7 @@ func loadCheckpoint(ctx context.Context, cfg Config) (*checkpointStore, error) {
 		archiveOf: func(stream string) string { return lake.ArchiveKey(cfg.Prefix, cfg.Name, stream) },
 		compactAt: defaultCompactAt,
 		log:       cfg.Logger,
+		readOnly:  cfg.Plan,
 	}
 	if _, err := lake.ReadJSON(ctx, cs.store, cs.key, &cs.cp); err != nil {
 		return nil, fmt.Errorf("reading loader checkpoint %s: %w", cs.key, err)
@@ -169,7 +172,7 @@ func (cs *checkpointStore) pending(ctx context.Context, stream string, listed []
 		cs.log.Debug("loader archive does not match the listing; read it", "stream", stream, "archive", sc.Archive.Key,
 			"archived", sc.Archive.Count, "listed below its last key", len(below), "pending there", len(below)-len(archived))
 	}
-	if stale || len(sc.Done) >= cs.compactAt {
+	if (stale || len(sc.Done) >= cs.compactAt) && !cs.readOnly {
 		if err := cs.compactLocked(ctx, stream, sc, archived, listed); err != nil {
 			return nil, err
 		}

@@ -183,7 +183,13 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 	}
 	send := make([]bool, len(ps))
 	if rkey != "" {
-		send = o.produce(rkey, o.sync, ps)
+		var rejected []ledger.Ref
+		for _, rj := range res.Rejected {
+			if id, ok := rj.Entity.Identifier.(string); ok {
+				rejected = append(rejected, ledger.Ref{Blueprint: rj.Entity.Blueprint, Identifier: id})
+			}
+		}
+		send = o.produce(rkey, o.sync, ps, rejected)
 	} else {
 		for i := range send {
 			send[i] = true

@@ -124,9 +124,10 @@ type produced struct {
 // produce records what a record's new version produces and reports, for
 // each entity, whether it must be sent: its hash differs from the ledger's,
 // or the ledger does not hold it. Entities the old version produced and
-// this one does not become orphans, deleted after the run. A gone record
-// that comes back is live again.
-func (o *objectLoad) produce(key string, sync int64, ps []produced) (send []bool) {
+// this one does not become orphans, deleted after the run, except those
+// the mapping produced but rejected (kept: a bad version must not delete a
+// good one). A gone record that comes back is live again.
+func (o *objectLoad) produce(key string, sync int64, ps []produced, rejected []ledger.Ref) (send []bool) {
 	send = make([]bool, len(ps))
 	own := o.l.own
 	own.mu.Lock()
@@ -155,6 +156,12 @@ func (o *objectLoad) produce(key string, sync int64, ps []produced) (send []bool
 		// then it is owned with an unknown hash, so it is sent again unless
 		// confirmed.
 		next.Entities = append(next.Entities, ledger.Entity{Blueprint: ref.Blueprint, Identifier: ref.Identifier})
+	}
+	for _, ref := range rejected {
+		if prev, had := old.Find(ref); had && !seen[ref] {
+			seen[ref] = true
+			next.Entities = append(next.Entities, prev)
+		}
 	}
 	for _, e := range append(slices.Clip(old.Entities), old.Orphans...) {
 		if !seen[e.Ref()] {

@@ -12,7 +12,6 @@ package ledger
 
 import (
 	"encoding/binary"
-	"hash/fnv"
 	"slices"
 )
 
@@ -76,7 +75,7 @@ const DefaultShards = 16
 //
 // Memory: each record key is one map slot and one allocation holding the
 // key and its entry packed together (sync id, flags, and per entity a
-// blueprint number, the identifier and the hash), about 130 bytes an
+// blueprint number, the identifier and the hash), about 180 bytes an
 // entity for Okta's ids (BenchmarkLedger); decoded Entry values are built
 // on access.
 type Stream struct {
@@ -113,9 +112,13 @@ func New(stream string, n int) *Stream {
 }
 
 func (s *Stream) shardOf(key string) int {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(key))
-	return int(h.Sum32() & uint32(len(s.shards)-1))
+	// FNV-1a, inline: hash/fnv would allocate per call.
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= 16777619
+	}
+	return int(h & uint32(len(s.shards)-1))
 }
 
 // Shards is the number of shards.

@@ -133,8 +133,17 @@ func (s *Stream) readShard(ctx context.Context, store lake.Store, key string, i 
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	n := 0
+	var fast fastParser
 	for sc.Scan() {
 		n++
+		if rk, sync, gone, lists, ok := fast.parse(sc.Bytes()); ok {
+			if s.shardOf(string(rk)) != i {
+				return &CorruptError{Key: key, Line: n, Err: fmt.Errorf("record key %q belongs in shard %d", rk, s.shardOf(string(rk)))}
+			}
+			k, v := s.packRaw(&fast, rk, sync, gone, lists)
+			s.shards[i][k] = v
+			continue
+		}
 		var l line
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return &CorruptError{Key: key, Line: n, Err: err}
