@@ -27,7 +27,7 @@ func TestTombstones(t *testing.T) {
 		t.Errorf("IsTombstone(%s) = false", tomb)
 	}
 	for rec, want := range map[string]bool{
-		`{"id":"00u1"}`:                                   false,
+		`{"id":"00u1"}`: false,
 		`{"id":"00u1","_ab_cdc_deleted_at":null}`:         false,
 		`{"id":"00u1","_ab_cdc_deleted_at":"2026-01-01"}`: true,
 		`{"note":"_ab_cdc_deleted_at"}`:                   false,
