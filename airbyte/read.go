@@ -128,6 +128,7 @@ func Read(ctx context.Context, cfg Config, catalog *ConfiguredCatalog, state map
 			Client: client, Store: store, Prefix: prefix, Namespace: namespace,
 			Envelope: lake.Raw, MaxFileSize: objectSize, Streams: group.streams,
 			FullRefresh: group.full, StartDate: cfg.Start(), Clock: o.Clock, Logger: o.Logger,
+			NoKeyIndex: true, // Airbyte keeps only the state between reads
 		})
 		if sum == nil {
 			// The run did not start (a bad start date, a state it cannot use).

@@ -79,6 +79,12 @@ type Config struct {
 	// everything, tombstoning what they no longer find
 	// (lake.DeletedByReconcile); default DefaultReconcileEvery.
 	ReconcileEvery time.Duration
+	// NoKeyIndex is for a store that keeps nothing between runs but the
+	// state (the Airbyte protocol, where the destination owns deletes): no
+	// key index is read or written and no deletes are derived; a lastUpdated
+	// cursor is followed as stored, and streams that follow changes are
+	// re-listed in full, as Airbyte's full-refresh streams are.
+	NoKeyIndex bool
 	// indexShardKeys overrides how many keys one key index object holds (tests).
 	indexShardKeys int
 }
@@ -329,7 +335,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 	}
 	var ix *index
 	indexed := false
-	if !st.AppendOnly {
+	if !st.AppendOnly && !r.cfg.NoKeyIndex {
 		var err error
 		if ix, err = r.index().open(ctx, st.Name); err != nil {
 			sum.Err = err

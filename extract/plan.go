@@ -26,7 +26,7 @@ type streamPlan struct {
 // index was found.
 func (r *run) planStream(st streams.Stream, indexed bool) streamPlan {
 	prev := r.state.Streams[st.Name]
-	p := streamPlan{kind: lake.ManifestIncremental, generation: prev.GenerationID, by: lake.DeletedBySnapshot, tracked: !st.AppendOnly}
+	p := streamPlan{kind: lake.ManifestIncremental, generation: prev.GenerationID, by: lake.DeletedBySnapshot, tracked: !st.AppendOnly && !r.cfg.NoKeyIndex}
 	if st.Parent != "" {
 		p.by = lake.DeletedByParent
 	}
@@ -45,7 +45,7 @@ func (r *run) planStream(st streams.Stream, indexed bool) streamPlan {
 		// No cursor (first run, a full refresh, a lost index): the listing
 		// holds every record.
 		p.kind = lake.ManifestFull
-	case st.CursorKind == streams.CursorLastUpdated && r.reconcileDue(st, indexed):
+	case st.CursorKind == streams.CursorLastUpdated && !r.cfg.NoKeyIndex && r.reconcileDue(st, indexed):
 		p.kind, p.by = lake.ManifestFull, r.reconcileReason(st)
 	}
 	if p.kind == lake.ManifestFull {
@@ -58,7 +58,7 @@ func (r *run) planStream(st streams.Stream, indexed bool) streamPlan {
 // or the epoch when the stream has no key index to apply changes to (and
 // no start date bounds the first run).
 func (r *run) lastUpdatedFrom(st streams.Stream, indexed bool) string {
-	if !indexed && r.cfg.StartDate.IsZero() {
+	if !indexed && !r.cfg.NoKeyIndex && r.cfg.StartDate.IsZero() {
 		return epochCursor
 	}
 	return r.startCursor(st.Name)
