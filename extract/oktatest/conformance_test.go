@@ -184,11 +184,12 @@ func TestConformance(t *testing.T) {
 		collect(t, s, "/api/v1/iam/assignees/users?limit=2", "value", true, check(t))
 	})
 	t.Run("rules devices and metadata", func(t *testing.T) {
-		if rules := collect(t, s, "/api/v1/groups/rules?limit=3", "", false, check(t)); len(rules) == 0 {
-			t.Error("no group rules served")
+		// Small limits, so that both listings are validated over several pages.
+		if rules := collect(t, s, "/api/v1/groups/rules?limit=3", "", false, check(t)); len(rules) != o.Count("group_rules") || len(rules) <= 3 {
+			t.Errorf("%d group rules served over the pages, want %d (more than one page)", len(rules), o.Count("group_rules"))
 		}
-		if devices := collect(t, s, "/api/v1/devices?limit=7", "", false, check(t)); len(devices) == 0 {
-			t.Error("no devices served")
+		if devices := collect(t, s, "/api/v1/devices?limit=7", "", false, check(t)); len(devices) != o.Count("devices") || len(devices) <= 7 {
+			t.Errorf("%d devices served over the pages, want %d (more than one page)", len(devices), o.Count("devices"))
 		}
 		collect(t, s, "/api/v1/meta/types/user", "", false, check(t))
 		collect(t, s, "/api/v1/authenticators", "", false, check(t))

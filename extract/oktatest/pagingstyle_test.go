@@ -151,3 +151,25 @@ func TestCustomRolesPageInTheBody(t *testing.T) {
 		t.Fatalf("%d roles over the pages, want %d", seen, cfg.CustomRoles)
 	}
 }
+
+// TestSpecPathMatches pins how a catalog path finds its spec template.
+func TestSpecPathMatches(t *testing.T) {
+	for _, c := range []struct {
+		spec, catalog string
+		literal       int
+		ok            bool
+	}{
+		{"/api/v1/groups/rules", "/api/v1/groups/rules", 5, true},
+		{"/api/v1/groups/{groupId}", "/api/v1/groups/rules", 4, true}, // matches, but less literally
+		{"/api/v1/groups/{groupId}/users", "/api/v1/groups/{id}/users", 5, true},
+		{"/api/v1/meta/schemas/user/{schemaId}", "/api/v1/meta/schemas/user/default", 6, true},
+		{"/api/v1/groups/rules", "/api/v1/groups/{id}", 0, false}, // a placeholder is not a literal
+		{"/api/v1/groups/{groupId}", "/api/v1/groups/", 0, false},
+		{"/api/v1/groups", "/api/v1/groups/rules", 0, false},
+	} {
+		n, ok := specPathMatches(c.spec, c.catalog)
+		if n != c.literal || ok != c.ok {
+			t.Errorf("specPathMatches(%q, %q) = %d, %v; want %d, %v", c.spec, c.catalog, n, ok, c.literal, c.ok)
+		}
+	}
+}
