@@ -183,6 +183,18 @@ func TestConformance(t *testing.T) {
 		collect(t, s, "/api/v1/iam/resource-sets", "resource-sets", true, check(t))
 		collect(t, s, "/api/v1/iam/assignees/users?limit=2", "value", true, check(t))
 	})
+	t.Run("rules devices and metadata", func(t *testing.T) {
+		// Small limits, so that both listings are validated over several pages.
+		if rules := collect(t, s, "/api/v1/groups/rules?limit=3", "", false, check(t)); len(rules) != o.Count("group_rules") || len(rules) <= 3 {
+			t.Errorf("%d group rules served over the pages, want %d (more than one page)", len(rules), o.Count("group_rules"))
+		}
+		if devices := collect(t, s, "/api/v1/devices?limit=7", "", false, check(t)); len(devices) != o.Count("devices") || len(devices) <= 7 {
+			t.Errorf("%d devices served over the pages, want %d (more than one page)", len(devices), o.Count("devices"))
+		}
+		collect(t, s, "/api/v1/meta/types/user", "", false, check(t))
+		collect(t, s, "/api/v1/authenticators", "", false, check(t))
+		check(t)(s.URL+"/api/v1/meta/schemas/user/default", get(t, s, "/api/v1/meta/schemas/user/default"))
+	})
 	t.Run("logs", func(t *testing.T) {
 		bounded := "/api/v1/logs?limit=97&since=" + url.QueryEscape(ts(testNow.Add(-7*day))) + "&until=" + url.QueryEscape(ts(testNow))
 		collect(t, s, bounded, "", false, check(t))
@@ -241,6 +253,13 @@ func TestConformanceCatchesViolations(t *testing.T) {
 		{"user email not an email", "/api/v1/users?limit=5", `"email":"`, `"email":"@@`},
 		{"group stats count not an integer", "/api/v1/groups?expand=stats", `"usersCount":`, `"usersCount":"many",`},
 		{"app without label", "/api/v1/apps", `"label":`, `"labelx":`},
+		{"group rule created not a date-time", "/api/v1/groups/rules", `"created":"`, `"created":"soon-`},
+		{"group rule name over 50 characters", "/api/v1/groups/rules", `"name":"`, `"name":"` + strings.Repeat("x", 51)},
+		{"device profile without displayName", "/api/v1/devices?limit=3", `"displayName":`, `"displayNamex":`},
+		{"device registered not a boolean", "/api/v1/devices?limit=3", `"registered":true`, `"registered":"yes"`},
+		{"user type without name", "/api/v1/meta/types/user", `"name":`, `"namex":`},
+		{"authenticator lastUpdated not a date-time", "/api/v1/authenticators", `"lastUpdated":"`, `"lastUpdated":"later-`},
+		{"user schema title not a string", "/api/v1/meta/schemas/user/default", `"title":"User"`, `"title":7`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

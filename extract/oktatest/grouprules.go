@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// groupRulesLimit follows "List all group rules" (GET /api/v1/groups/rules):
-// limit defaults to 50 and pages come with Link headers and an after
-// cursor. The reference gives no maximum; the simulator caps at 200, the
-// directory listings' usual ceiling.
+// groupRulesLimit follows "List all group rules" (GET /api/v1/groups/rules,
+// operationId listGroupRules in okta-management-subset.yaml): limit
+// defaults to 50, at least 1 and at most 200, and pages come with Link
+// headers and an after cursor.
 var groupRulesLimit = pageLimit{def: 50, min: 1, max: 200}
 
 // GroupRuleID returns the ID of group rule i.

@@ -28,13 +28,15 @@ func TestCatalogPagingMatchesSpec(t *testing.T) {
 			sources = append(sources, *st.ParentSource)
 		}
 	}
-	param := regexp.MustCompile(`\{[^}]+\}`)
 	for i, src := range sources {
 		t.Run(names[i], func(t *testing.T) {
+			// The most literal template wins, as in Okta's routing:
+			// /api/v1/groups/rules is not /api/v1/groups/{groupId}.
 			var op *openapi3.Operation
+			best := -1
 			for path, item := range sp.doc.Paths.Map() {
-				if param.ReplaceAllString(path, "{id}") == src.Path {
-					op = item.Get
+				if n, ok := specPathMatches(path, src.Path); ok && n > best {
+					op, best = item.Get, n
 				}
 			}
 			if op == nil {
@@ -45,6 +47,13 @@ func TestCatalogPagingMatchesSpec(t *testing.T) {
 				t.Fatalf("%s: no JSON 200 in the spec", src.Path)
 			}
 			schema := ok.Value.Content.Get("application/json").Schema.Value
+			if src.Object {
+				if !schema.Type.Is(openapi3.TypeObject) || src.ItemsField != "" || src.BodyNext || src.PageSize != 0 {
+					t.Fatalf("%s: the catalog says one object, unpaged; the spec's 200 is %v (ItemsField %q BodyNext %v PageSize %d)",
+						src.Path, schema.Type, src.ItemsField, src.BodyNext, src.PageSize)
+				}
+				return
+			}
 			if schema.Type.Is(openapi3.TypeArray) {
 				if src.ItemsField != "" || src.BodyNext {
 					t.Fatalf("%s: the spec's 200 is an array (Link-header paging), the catalog says ItemsField %q BodyNext %v",
@@ -65,6 +74,33 @@ func TestCatalogPagingMatchesSpec(t *testing.T) {
 		})
 	}
 }
+
+// specPathMatches says whether the catalog's path is one the spec's path
+// template routes, and with how many literal segments: a spec parameter
+// ({groupId}) matches the catalog's own {id} placeholder or a fixed segment
+// (the user schema's "default", which getUserSchema's schemaId accepts);
+// other segments must be equal.
+func specPathMatches(specPath, catalogPath string) (literal int, ok bool) {
+	sp, cp := strings.Split(specPath, "/"), strings.Split(catalogPath, "/")
+	if len(sp) != len(cp) {
+		return 0, false
+	}
+	for i := range sp {
+		switch {
+		case specParam.MatchString(sp[i]):
+			if cp[i] == "" {
+				return 0, false
+			}
+		case sp[i] == cp[i]:
+			literal++
+		default:
+			return 0, false
+		}
+	}
+	return literal, true
+}
+
+var specParam = regexp.MustCompile(`^\{[^}]+\}$`)
 
 func keys(m openapi3.Schemas) []string {
 	var out []string
@@ -113,5 +149,27 @@ func TestCustomRolesPageInTheBody(t *testing.T) {
 	}
 	if seen != cfg.CustomRoles {
 		t.Fatalf("%d roles over the pages, want %d", seen, cfg.CustomRoles)
+	}
+}
+
+// TestSpecPathMatches pins how a catalog path finds its spec template.
+func TestSpecPathMatches(t *testing.T) {
+	for _, c := range []struct {
+		spec, catalog string
+		literal       int
+		ok            bool
+	}{
+		{"/api/v1/groups/rules", "/api/v1/groups/rules", 5, true},
+		{"/api/v1/groups/{groupId}", "/api/v1/groups/rules", 4, true}, // matches, but less literally
+		{"/api/v1/groups/{groupId}/users", "/api/v1/groups/{id}/users", 5, true},
+		{"/api/v1/meta/schemas/user/{schemaId}", "/api/v1/meta/schemas/user/default", 6, true},
+		{"/api/v1/groups/rules", "/api/v1/groups/{id}", 0, false}, // a placeholder is not a literal
+		{"/api/v1/groups/{groupId}", "/api/v1/groups/", 0, false},
+		{"/api/v1/groups", "/api/v1/groups/rules", 0, false},
+	} {
+		n, ok := specPathMatches(c.spec, c.catalog)
+		if n != c.literal || ok != c.ok {
+			t.Errorf("specPathMatches(%q, %q) = %d, %v; want %d, %v", c.spec, c.catalog, n, ok, c.literal, c.ok)
+		}
 	}
 }
