@@ -87,9 +87,12 @@ type governor struct {
 // are learnt, not assumed: every route paces on the headers of its own
 // responses, so two real buckets never share a window (their remaining
 // counts and resets would be mixed up, and the fuller one would hold the
-// other back). Routes that do share a real bucket still see its true
-// remaining count in their responses, and the reserve check counts the
-// requests in flight of every route reporting the same limit and reset.
+// other back). Routes that do share a real bucket (an app's users and its
+// groups) still pace on its true remaining count, which every response
+// reports; requests in flight on the other route can overshoot it at the
+// end of a window, and the 429 that may follow waits for the reset. Two
+// buckets reporting the same limit and reset are not taken as one: Okta's
+// windows all end on the minute, so that is no evidence.
 type bucket struct {
 	name      string // the route
 	hint      string // the client's bucket name, for Stats
@@ -213,23 +216,10 @@ func (g *governor) blockedLocked(b *bucket, now time.Time) (time.Duration, strin
 	if b.started+(b.inFlight-b.inFlightCur) >= allowed {
 		return wait, "our share of the window is used"
 	}
-	if float64(b.remaining-b.inFlight-g.siblingsInFlightLocked(b)) <= reserve+1e-9 {
+	if float64(b.remaining-b.inFlight) <= reserve+1e-9 {
 		return wait, "the rest of the window is left to other clients"
 	}
 	return 0, ""
-}
-
-// siblingsInFlightLocked counts the requests in flight on other routes whose
-// last response reported b's limit and reset: they may count against the
-// same real bucket, and their answers will lower its remaining count.
-func (g *governor) siblingsInFlightLocked(b *bucket) int {
-	n := 0
-	for _, o := range g.buckets {
-		if o != b && o.known && !o.rolled && !b.rolled && o.limit == b.limit && o.reset == b.reset {
-			n += o.inFlight
-		}
-	}
-	return n
 }
 
 // rollLocked starts a new window when our Clock passed the end of the
