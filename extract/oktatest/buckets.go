@@ -64,6 +64,11 @@ func BucketFor(path string) string {
 		if len(rest) >= 2 && rest[1] == "roles" {
 			return BucketOther
 		}
+		if len(rest) >= 1 && rest[0] == "rules" {
+			// Group rules are of the form /api/v1/groups* and no group id:
+			// they count in the list row.
+			return BucketGroups
+		}
 		return listOrByID(rest, BucketGroups, BucketGroupByID, true)
 	case "users":
 		return listOrByID(rest, BucketUsers, BucketUserByID, false)

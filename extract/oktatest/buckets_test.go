@@ -19,6 +19,11 @@ func TestBucketForFollowsOktasTable(t *testing.T) {
 		{"/api/v1/groups/00g1", BucketGroupByID},
 		{"/api/v1/groups/00g1/users", BucketGroups},
 		{"/api/v1/groups/00g1/roles", BucketOther},
+		{"/api/v1/groups/rules", BucketGroups}, // "/api/v1/groups except /api/v1/groups/{id}": rules is no id
+		{"/api/v1/groups/rules/0pr1", BucketGroups},
+		{"/api/v1/devices", BucketOther},
+		{"/api/v1/authenticators", BucketOther},
+		{"/api/v1/meta/types/user", BucketOther},
 		{"/api/v1/apps", BucketApps},
 		{"/api/v1/apps/0oa1", BucketAppByID},
 		{"/api/v1/apps/0oa1/groups", BucketApps},
