@@ -170,3 +170,15 @@ func TestUnchangedRunRequests(t *testing.T) {
 		}
 	}
 }
+
+// A reconcile interval past the System Log's retention would leave the
+// change feed's cursor where Okta no longer answers: refused up front.
+func TestReconcileEveryBeyondRetentionRefused(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	cfg := f.config("users")
+	cfg.ReconcileEvery = LogRetention + time.Hour
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "extract.Config.ReconcileEvery") {
+		t.Fatalf("Validate = %v, want an error naming extract.Config.ReconcileEvery", err)
+	}
+}

@@ -138,6 +138,9 @@ func (c *Config) Validate() error {
 	case len(c.Streams) == 0:
 		return errors.New("extract: no streams selected")
 	}
+	if c.ReconcileEvery > LogRetention {
+		return fmt.Errorf("extract.Config.ReconcileEvery: %s is beyond Okta's 90-day System Log retention: between reconciles the change feed would fall out of it", c.ReconcileEvery)
+	}
 	if !c.StartDate.IsZero() {
 		// A start date after now would become the cursor, and every later
 		// run would read nothing.
