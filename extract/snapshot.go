@@ -31,7 +31,6 @@ type tracker struct {
 	bufs  [partitions][]byte
 	spilt [partitions]bool
 	count int
-	err   error
 	// listed are the parents whose children were listed in full (an empty
 	// parent, skipped on its zero count, included); gone are parents that
 	// no longer exist, with the time and reason their children are deleted.
