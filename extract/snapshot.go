@@ -67,7 +67,7 @@ func newTracker(st streams.Stream) *tracker {
 func (t *tracker) add(recs []json.RawMessage) error {
 	keys := make([]string, len(recs))
 	for i, rec := range recs {
-		k, err := t.st.KeyOf(rec)
+		k, err := recordKey(t.st, rec)
 		if err != nil {
 			return err
 		}
