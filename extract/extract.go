@@ -171,7 +171,12 @@ func checkRetention(since, now time.Time) error {
 type StreamSummary struct {
 	Stream  string
 	Records int64
-	Objects int
+	// Tombstones counts the records written as deleted (also in Records).
+	Tombstones int64
+	// Snapshot is the kind of the run's manifest (lake.ManifestFull,
+	// ManifestIncremental, ManifestPerParent).
+	Snapshot string
+	Objects  int
 	Bytes   int64
 	// Pages is the number of pages read (successful requests).
 	Pages int64
@@ -361,6 +366,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		defer out.tr.close()
 	}
 	man := r.newManifest(st, plan)
+	sum.Snapshot = plan.kind
 	var newState *StreamState
 	switch {
 	case st.CursorKind == streams.CursorLogPolling:
@@ -474,6 +480,8 @@ func (s *sink) writeTombstones(recs []json.RawMessage) error {
 	}
 	s.pending.Records += int64(len(recs))
 	s.pending.Tombstones += int64(len(recs))
+	s.sum.Records += int64(len(recs))
+	s.sum.Tombstones += int64(len(recs))
 	s.noteCommitted()
 	return nil
 }
