@@ -177,7 +177,7 @@ type StreamSummary struct {
 	// ManifestIncremental, ManifestPerParent).
 	Snapshot string
 	Objects  int
-	Bytes   int64
+	Bytes    int64
 	// Pages is the number of pages read (successful requests).
 	Pages int64
 	// Okta counts this stream's requests, rate-limit waits, 429s, retries
