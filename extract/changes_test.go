@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -168,5 +169,48 @@ func TestUnchangedRunRequests(t *testing.T) {
 		if p.Okta.Requests > 0 && strings.Contains(p.Name, "groups") || strings.Contains(p.Name, "applications") || strings.Contains(p.Name, "admins") {
 			t.Errorf("parent listing %s ran (%d requests) in an unchanged run", p.Name, p.Okta.Requests)
 		}
+	}
+}
+
+// A reconcile interval past the System Log's retention would leave the
+// change feed's cursor where Okta no longer answers: refused up front.
+func TestReconcileEveryBeyondRetentionRefused(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	cfg := f.config("users")
+	cfg.ReconcileEvery = LogRetention + time.Hour
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "extract.Config.ReconcileEvery") {
+		t.Fatalf("Validate = %v, want an error naming extract.Config.ReconcileEvery", err)
+	}
+}
+
+// A change feed cursor in state that points anywhere but the System Log on
+// the configured origin fails the stream, naming the state and the cursor,
+// before any request goes there.
+func TestStoredChangeFeedCursorRefused(t *testing.T) {
+	for name, link := range map[string]string{
+		"users endpoint": "/api/v1/users?limit=200",
+		"another host":   "https://attacker.example.com/api/v1/logs?limit=1000",
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{})
+			mustRun(t, f.config("application_users"))
+			st := loadState(t, f.store)
+			ss := st.Streams["application_users"]
+			ss.Changes = link
+			st.Streams["application_users"] = ss
+			writeState(t, f.store, st)
+			usersBefore := f.srv.Stats().Paths["/api/v1/users"]
+			sum, err := Run(context.Background(), f.config("application_users"))
+			if err == nil {
+				err = sum.Err()
+			}
+			if err == nil || !containsAll(err.Error(), stateKey, "application_users", "change feed", "/api/v1/logs") {
+				t.Fatalf("err = %v, want an error naming the state, the stream, its change feed and /api/v1/logs", err)
+			}
+			if got := f.srv.Stats().Paths["/api/v1/users"] - usersBefore; got != 0 {
+				t.Errorf("the users endpoint was requested %d times", got)
+			}
+		})
 	}
 }

@@ -45,6 +45,11 @@ func (r *run) checkStoredCursor(st streams.Stream) error {
 			return err
 		}
 	}
+	if ss.Changes != "" {
+		if err := r.checkLink(ss.Changes, feedPath); err != nil {
+			return fail("the change feed cursor %v", err)
+		}
+	}
 	if st.CursorKind != streams.CursorLogPolling {
 		return nil
 	}
@@ -76,6 +81,23 @@ func (r *run) checkStoredCursor(st streams.Stream) error {
 	if at, ok := afterTime(q.Get("after")); ok && at.After(r.start.Add(oktaClockSkew)) {
 		return fail("after %s (in the next cursor) is a position at %s, later than this run's start %s, so nothing would be read",
 			q.Get("after"), formatTime(at), formatTime(r.start))
+	}
+	return nil
+}
+
+// checkLink says what is wrong with a stored link that must point at path
+// on the configured origin, or nil.
+func (r *run) checkLink(link, path string) error {
+	next, err := r.resolveStoredLink(link)
+	if err != nil {
+		return fmt.Errorf("is not a link to %s: %v", path, err)
+	}
+	base, _ := url.Parse(r.cfg.Client.BaseURL()) // parsed already by resolveStoredLink
+	if !strings.EqualFold(next.Scheme, base.Scheme) || !strings.EqualFold(next.Host, base.Host) {
+		return fmt.Errorf("points at %s://%s, not at %s on the configured origin %s://%s", next.Scheme, next.Host, path, base.Scheme, base.Host)
+	}
+	if next.Path != path {
+		return fmt.Errorf("points at %s, not at %s", next.Path, path)
 	}
 	return nil
 }

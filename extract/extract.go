@@ -144,6 +144,9 @@ func (c *Config) Validate() error {
 	case len(c.Streams) == 0:
 		return errors.New("extract: no streams selected")
 	}
+	if c.ReconcileEvery > LogRetention {
+		return fmt.Errorf("extract.Config.ReconcileEvery: %s is beyond Okta's 90-day System Log retention: between reconciles the change feed would fall out of it", c.ReconcileEvery)
+	}
 	if !c.StartDate.IsZero() {
 		// A start date after now would become the cursor, and every later
 		// run would read nothing.
@@ -176,8 +179,13 @@ func checkRetention(since, now time.Time) error {
 type StreamSummary struct {
 	Stream  string
 	Records int64
-	Objects int
-	Bytes   int64
+	// Tombstones counts the records written as deleted (also in Records).
+	Tombstones int64
+	// Snapshot is the kind of the run's manifest (lake.ManifestFull,
+	// ManifestIncremental, ManifestPerParent).
+	Snapshot string
+	Objects  int
+	Bytes    int64
 	// Pages is the number of pages read (successful requests).
 	Pages int64
 	// Okta counts this stream's requests, rate-limit waits, 429s, retries
@@ -366,6 +374,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		defer out.tr.close()
 	}
 	man := r.newManifest(st, plan)
+	sum.Snapshot = plan.kind
 	var newState *StreamState
 	switch {
 	case st.CursorKind == streams.CursorLogPolling:
@@ -479,6 +488,8 @@ func (s *sink) writeTombstones(recs []json.RawMessage) error {
 	}
 	s.pending.Records += int64(len(recs))
 	s.pending.Tombstones += int64(len(recs))
+	s.sum.Records += int64(len(recs))
+	s.sum.Tombstones += int64(len(recs))
 	s.noteCommitted()
 	return nil
 }

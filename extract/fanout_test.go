@@ -39,8 +39,8 @@ func TestParentListingBookedOnceToTheParent(t *testing.T) {
 			t.Errorf("no %q row in the summary:\n%s", label, out.String())
 			continue
 		}
-		// label, records, objects, bytes, requests, ...
-		if got, want := row[4], strconv.Itoa(paths[path]); got != want || paths[path] == 0 {
+		// label, records, deleted, snapshot, objects, bytes, requests, ...
+		if got, want := row[6], strconv.Itoa(paths[path]); got != want || paths[path] == 0 {
 			t.Errorf("%s: %s requests in the summary, want the listing's %s (%s)\n%s", label, got, want, path, out.String())
 		}
 	}

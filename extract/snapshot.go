@@ -31,7 +31,6 @@ type tracker struct {
 	bufs  [partitions][]byte
 	spilt [partitions]bool
 	count int
-	err   error
 	// listed are the parents whose children were listed in full (an empty
 	// parent, skipped on its zero count, included); gone are parents that
 	// no longer exist, with the time and reason their children are deleted.
@@ -68,7 +67,7 @@ func newTracker(st streams.Stream) *tracker {
 func (t *tracker) add(recs []json.RawMessage) error {
 	keys := make([]string, len(recs))
 	for i, rec := range recs {
-		k, err := t.st.KeyOf(rec)
+		k, err := recordKey(t.st, rec)
 		if err != nil {
 			return err
 		}

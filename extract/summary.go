@@ -15,13 +15,13 @@ import (
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
 	tw := tabwriter.NewWriter(cw, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stream\trecords\tobjects\tbytes\trequests\twaits\t429s\terrors\tskipped\ttime\tstatus\t")
+	fmt.Fprintln(tw, "stream\trecords\tdeleted\tsnapshot\tobjects\tbytes\trequests\twaits\t429s\terrors\tskipped\ttime\tstatus\t")
 	for _, st := range s.Streams {
 		status := "ok"
 		if st.Err != nil {
 			status = "FAILED"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Objects, humanBytes(st.Bytes),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Tombstones, st.Snapshot, st.Objects, humanBytes(st.Bytes),
 			st.Okta.Requests, st.Okta.Waits, st.Okta.TooMany, st.Okta.Errors, st.Skipped, st.Elapsed.Round(time.Millisecond), status)
 	}
 	for _, p := range s.Parents {
@@ -29,7 +29,7 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		if p.Err != nil {
 			status = "FAILED" // the child streams say why
 		}
-		fmt.Fprintf(tw, "%s\t%d\t-\t-\t%d\t%d\t%d\t%d\t-\t%s\t%s\t\n", p.Name, p.Parents,
+		fmt.Fprintf(tw, "%s\t%d\t-\t-\t-\t-\t%d\t%d\t%d\t%d\t-\t%s\t%s\t\n", p.Name, p.Parents,
 			p.Okta.Requests, p.Okta.Waits, p.Okta.TooMany, p.Okta.Errors, p.Elapsed.Round(time.Millisecond), status)
 	}
 	tw.Flush()

@@ -308,14 +308,23 @@ func Select(names []string) ([]Stream, error) {
 	return out, nil
 }
 
+// logsScope is the System Log's scope.
+const logsScope = "okta.logs.read"
+
 // Scopes returns the OAuth scopes the streams need, sorted and deduplicated.
 func Scopes(ss []Stream) []string {
 	seen := map[string]bool{}
 	var out []string
+	add := func(scope string) {
+		if scope != "" && !seen[scope] {
+			seen[scope] = true
+			out = append(out, scope)
+		}
+	}
 	for _, s := range ss {
-		if s.Scope != "" && !seen[s.Scope] {
-			seen[s.Scope] = true
-			out = append(out, s.Scope)
+		add(s.Scope)
+		if _, ok := s.Changes(); ok {
+			add(logsScope) // the change feed reads the System Log
 		}
 	}
 	sort.Strings(out)
