@@ -58,6 +58,10 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			format, err := objectFormat(c)
+			if err != nil {
+				return err
+			}
 			client, err := newOktaClient(c, log, streams.Scopes(sel))
 			if err != nil {
 				return err
@@ -68,7 +72,7 @@ func extractCommand() *cli.Command {
 			}
 			cfg := extract.Config{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c), Format: format,
 				Streams: sel, FullRefresh: c.Bool("full-refresh"), StartDate: start,
 				Concurrency: c.Int("max-concurrency"), Logger: log,
 			}
@@ -139,6 +143,10 @@ func backfillLogsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			format, err := objectFormat(c)
+			if err != nil {
+				return err
+			}
 			logs, err := extract.BackfillStream()
 			if err != nil {
 				return err
@@ -153,7 +161,7 @@ func backfillLogsCommand() *cli.Command {
 			}
 			cfg := extract.BackfillConfig{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c), Format: format,
 				Since: since, Until: until, Window: c.Duration("window"), Workers: c.Int("workers"),
 				Logger: log,
 			}
