@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/lake/parquetfmt"
 	"github.com/urfave/cli/v2"
@@ -66,4 +69,21 @@ func objectFormat(c *cli.Context) (lake.Format, error) {
 		return nil, usageError{err}
 	}
 	return f, nil
+}
+
+// openRecords reads the records of a local file: Parquet by its name
+// (.parquet, line numbers are row numbers), else gzip or plain JSONL.
+func openRecords(f *os.File, name string, maxLine int) (lake.RecordReader, error) {
+	if !lake.IsParquetName(name) {
+		return lake.NewReaderWith(f, lake.ReaderOptions{RequireGzip: lake.IsGzipName(name), MaxLineBytes: maxLine})
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	d, err := parquetfmt.NewDecoder(f, fi.Size())
+	if err != nil {
+		return nil, fmt.Errorf("reading Parquet: %w", err)
+	}
+	return d, nil
 }
