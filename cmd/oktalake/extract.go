@@ -193,11 +193,14 @@ func backfillLogsCommand() *cli.Command {
 func streamsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "streams",
-		Usage: "list the stream catalog, or print a stream's JSON schema",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "schema", Usage: "print this stream's JSON schema"}},
+		Usage: "list the stream catalog, print a stream's JSON schema, or the tables of query engines (--ddl)",
+		Flags: append([]cli.Flag{&cli.StringFlag{Name: "schema", Usage: "print this stream's JSON schema"}}, ddlFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
+			}
+			if c.IsSet("ddl") {
+				return printDDL(c)
 			}
 			if name := c.String("schema"); name != "" {
 				return printSchema(c.App.Writer, name)
