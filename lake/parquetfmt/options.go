@@ -126,6 +126,9 @@ func (o *Options) writerProperties(sc *schema.Schema) *parquet.WriterProperties 
 		parquet.WithDictionaryDefault(!o.DisableDictionary),
 		parquet.WithDictionaryPageSizeLimit(o.DictionaryPageSize),
 		parquet.WithCreatedBy("oktalake"),
+		// Every record has its own _airbyte_raw_id: a dictionary would only
+		// grow to DictionaryPageSize and fall back, as for timestamps.
+		parquet.WithDictionaryFor(RawIDColumn, false),
 	}
 	for i := 0; i < sc.NumColumns(); i++ {
 		if _, ok := sc.Column(i).LogicalType().(*schema.TimestampLogicalType); ok {
