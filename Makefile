@@ -54,14 +54,18 @@ test: minio jq
 		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## bench: benchmarks; each reports ratios against a baseline measured in the same run
-##   micro: writer, mapping (vs the jq CLI), Port upserts, governor; macro (one run each):
+##   micro: writer, mapping (vs the jq CLI), Port upserts, governor; Parquet (one run each: size and write
+##   speed vs jsonl.gz, peak RSS writing $(BENCH_PARQUET_USERS) users, DuckDB count by status vs jsonl.gz); macro (one run each):
 ##   extract and backfill against Enterprise-like limits (vs the rate-limit floor), load into Port,
 ##   live freshness (oktatest change → Port through serve) and deliveries/s one serve sustains.
 BENCH_SCALE ?= 1
+# users written by the Parquet peak-memory and DuckDB count-by-status benchmarks
+BENCH_PARQUET_USERS ?= 1000000
 BENCH_CLOCK ?= 10
 bench: minio jq
 	@rm -f bench.out
 	$(GO) test -run '^$$' -bench . -benchmem ./lake ./load/mapping ./load/port ./extract/okta 2>&1 | tee -a bench.out
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./lake/parquetfmt -args -bench.users $(BENCH_PARQUET_USERS) 2>&1 | tee -a bench.out
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./extract \
 		-args -bench.scale $(BENCH_SCALE) -bench.clock $(BENCH_CLOCK) 2>&1 | tee -a bench.out
 	OKTALAKE_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./load ./load/ledger ./extract/oktatest ./serve 2>&1 | tee -a bench.out

@@ -37,6 +37,9 @@ type BackfillConfig struct {
 	Envelope lake.Envelope
 	// MaxFileSize rotates objects at this many compressed bytes (0: lake's default).
 	MaxFileSize int64
+	// Format writes objects in another format than gzip JSONL (Parquet);
+	// nil is gzip JSONL.
+	Format lake.Format
 	// Since and Until bound the events' published time: [Since, Until).
 	// Since is required and at most 180 days back (Okta holds 90: older
 	// days are reported missing). Until defaults to now minus SafetyLag,
@@ -357,7 +360,7 @@ func (b *backfill) runWindow(ctx context.Context, w Window) error {
 		wcfg := lake.WriterConfig{
 			Prefix: b.cfg.Prefix, Namespace: b.cfg.Namespace, Stream: b.stream.Name,
 			PathFormat: b.cfg.PathFormat, Envelope: b.cfg.Envelope, MaxFileSize: b.cfg.MaxFileSize,
-			Now: b.cfg.Clock.Now, KeyTime: keyTime,
+			Now: b.cfg.Clock.Now, KeyTime: keyTime, Format: b.cfg.Format,
 		}
 		if err := removePartial(ctx, b.cfg.Store, wcfg); err != nil {
 			return nil, err

@@ -50,6 +50,9 @@ type Config struct {
 	Envelope lake.Envelope
 	// MaxFileSize rotates objects at this many compressed bytes (0: lake's default).
 	MaxFileSize int64
+	// Format writes objects in another format than gzip JSONL (Parquet:
+	// lake/parquetfmt); nil is gzip JSONL.
+	Format lake.Format
 	// Streams are the streams to extract, in catalog order.
 	Streams []streams.Stream
 	// State keeps cursors; nil uses the bucket's state object.
@@ -363,6 +366,7 @@ func (r *run) runStream(ctx context.Context, st streams.Stream) StreamSummary {
 		KeyTime:      r.start,
 		SyncID:       r.syncID,
 		GenerationID: plan.generation,
+		Format:       r.cfg.Format,
 	})
 	if err != nil {
 		sum.Err = err

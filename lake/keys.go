@@ -10,7 +10,7 @@ import (
 // keep for themselves (state, backfill progress, loader checkpoints, dead
 // letters, the write probe). Callers build keys only through these.
 //
-//	<prefix>/<namespace>/<stream>/...<part>.jsonl.gz      data (PathFormat, PartKey)
+//	<prefix>/<namespace>/<stream>/...<part>.jsonl.gz      data (PathFormat, PartKey; .parquet in Parquet)
 //	<prefix>/_oktalake/state/<namespace>.json             StateKey
 //	<prefix>/_oktalake/state/<namespace>.backfill-<stream>.json  BackfillStateKey
 //	<prefix>/_oktalake/loader/<loader>.json               CheckpointKey
@@ -26,12 +26,15 @@ const MetaDir = "_oktalake"
 const Extension = ".jsonl.gz"
 
 // dataExtensions are the names load reads as data objects: what oktalake
-// and Airbyte write (.jsonl.gz), and plain or differently named JSONL that
-// other writers leave.
-var dataExtensions = []string{Extension, ".json.gz", ".jsonl"}
+// and Airbyte write (.jsonl.gz, .parquet), and plain or differently named
+// JSONL that other writers leave.
+var dataExtensions = []string{Extension, ParquetExtension, ".json.gz", ".jsonl"}
+
+// writerExtensions end the parts a Writer writes, in either format.
+var writerExtensions = []string{Extension, ParquetExtension}
 
 // IsDataObject reports whether key names a data object load reads: its
-// name ends in .jsonl.gz, .json.gz or .jsonl.
+// name ends in .jsonl.gz, .parquet, .json.gz or .jsonl.
 func IsDataObject(key string) bool {
 	_, ok := cutDataExtension(key)
 	return ok
@@ -49,7 +52,12 @@ func cutDataExtension(key string) (string, bool) {
 
 // PartKey is the key of part number part of base: base + part + ".jsonl.gz".
 func PartKey(base string, part int) string {
-	return base + strconv.Itoa(part) + Extension
+	return PartKeyWith(base, part, Extension)
+}
+
+// PartKeyWith is PartKey for a format's extension, such as ".parquet".
+func PartKeyWith(base string, part int, ext string) string {
+	return base + strconv.Itoa(part) + ext
 }
 
 // ParsePartKey splits a data object's key "<base><part><extension>" into
@@ -78,14 +86,21 @@ func ParsePartKey(key string) (base string, part int, ok bool) {
 	return name[:i], n, true
 }
 
-// PartOf returns the part number of key when key is PartKey(base, n): a
-// part of base that a Writer could have written.
+// PartOf returns the part number of key when key is part n of base as a
+// Writer names it in either format (PartKey, or PartKeyWith and
+// ParquetExtension): part numbers are shared by the formats, so a stream
+// written as JSONL and then as Parquet never reuses one.
 func PartOf(base, key string) (int, bool) {
 	b, n, ok := ParsePartKey(key)
-	if !ok || b != base || PartKey(b, n) != key {
+	if !ok || b != base {
 		return 0, false
 	}
-	return n, true
+	for _, ext := range writerExtensions {
+		if PartKeyWith(b, n, ext) == key {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 // StateKey is where extract keeps a namespace's stream state.

@@ -77,6 +77,9 @@ func TestParsePartKey(t *testing.T) {
 		{"a/24_5_", "a/24_51_0.jsonl.gz", 0, false},
 		{"a/24_5_", "a/24_5_1_x.jsonl.gz", 0, false},
 		{"a/24_5_", "a/24_5_01.jsonl.gz", 0, false},
+		{"a/24_5_", "a/24_5_3.parquet", 3, true}, // the formats share part numbers
+		{"a/24_5_", "a/24_5_03.parquet", 0, false},
+		{"a/24_5_", "a/24_5_3.parquet.tmp", 0, false},
 	}
 	for _, tt := range partOf {
 		if n, ok := PartOf(tt.base, tt.key); n != tt.want || ok != tt.wantOK {
@@ -91,7 +94,8 @@ func TestIsDataObject(t *testing.T) {
 		"data/okta/users/x_0.json.gz":  true,
 		"data/okta/users/x_0.jsonl":    true,
 		"data/okta/users/x_0.json":     false,
-		"data/okta/users/x_0.parquet":  false,
+		"data/okta/users/x_0.parquet":  true,
+		"data/okta/users/x_0.parq":     false,
 		"data/okta/users/.tmp-x":       false,
 	} {
 		if got := IsDataObject(key); got != want {

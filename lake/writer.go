@@ -44,6 +44,10 @@ type WriterConfig struct {
 	// KeyTime, when non-zero, replaces Now for key variables (event-time
 	// partitions for log backfill); _airbyte_extracted_at still uses Now.
 	KeyTime time.Time
+	// Format encodes the parts in another format than gzip JSONL (Parquet);
+	// nil is gzip JSONL. A Format has its own layout of the Airbyte
+	// columns: Envelope must be V2 (the default).
+	Format Format
 }
 
 // SetDefaults fills in unset fields.
@@ -74,6 +78,8 @@ func (c *WriterConfig) Validate() error {
 		return fmt.Errorf("validating writer config: Envelope %d is unknown", int(c.Envelope))
 	case c.Now == nil:
 		return errors.New("validating writer config: Now is nil")
+	case c.Format != nil && c.Envelope != V2:
+		return fmt.Errorf("validating writer config: Envelope %s applies to JSONL only: %s objects have their own layout of Airbyte's columns", c.Envelope, strings.TrimPrefix(c.Format.Extension(), "."))
 	}
 	if _, err := ParsePathFormat(c.PathFormat); err != nil {
 		return fmt.Errorf("validating writer config: PathFormat: %w", err)
@@ -81,10 +87,11 @@ func (c *WriterConfig) Validate() error {
 	return nil
 }
 
-// Writer streams records of one stream into gzip JSONL objects, one part
-// at a time: memory stays bounded by a record, the gzip window and the
-// store's part buffer, whatever the stream's size. A Writer is not safe for
-// concurrent use.
+// Writer streams records of one stream into gzip JSONL objects (or those
+// of WriterConfig.Format), one part at a time: memory stays bounded by a
+// record, the gzip window (or the format's buffer, one Parquet row group)
+// and the store's part buffer, whatever the stream's size. A Writer is not
+// safe for concurrent use.
 type Writer struct {
 	store   Store
 	cfg     WriterConfig
@@ -103,7 +110,16 @@ type openPart struct {
 	key     string
 	ow      ObjectWriter
 	out     countingWriter
+	enc     ObjectEncoder // nil for gzip JSONL
 	records int64
+}
+
+// size is the part's size so far, compared with MaxFileSize.
+func (p *openPart) size() int64 {
+	if p.enc != nil {
+		return p.enc.BytesWritten()
+	}
+	return p.out.n
 }
 
 // countingWriter counts the compressed bytes handed to the store.
@@ -161,7 +177,7 @@ func (w *Writer) WriteBatch(ctx context.Context, records []json.RawMessage) erro
 
 // rotate commits the open part once it has reached MaxFileSize.
 func (w *Writer) rotate() error {
-	if w.part != nil && w.part.out.n >= w.cfg.MaxFileSize {
+	if w.part != nil && w.part.size() >= w.cfg.MaxFileSize {
 		return w.commit()
 	}
 	return nil
@@ -176,6 +192,9 @@ func (w *Writer) write(ctx context.Context, record json.RawMessage) error {
 		return w.fail(fmt.Errorf("writing %s: %w", w.cfg.Stream, err))
 	}
 	meta := LineMeta{RawID: w.ids.next(), ExtractedAt: w.cfg.Now(), GenerationID: w.cfg.GenerationID, SyncID: w.cfg.SyncID}
+	if w.cfg.Format != nil {
+		return w.encode(ctx, record, meta)
+	}
 	line, err := w.cfg.Envelope.AppendLine(w.line[:0], record, meta)
 	if err != nil {
 		return fmt.Errorf("writing a %s record: %w", w.cfg.Stream, err)
@@ -188,6 +207,32 @@ func (w *Writer) write(ctx context.Context, record json.RawMessage) error {
 	}
 	if _, err := w.gz.Write(line); err != nil {
 		return w.fail(fmt.Errorf("writing %s: %w", w.part.key, err))
+	}
+	w.part.records++
+	return nil
+}
+
+// encode appends one record to the open part of a Format (opening one if
+// needed). A rejected record leaves the part as it was; a part that it
+// alone would have opened is discarded, so that, as with JSONL, a rejected
+// record writes nothing.
+func (w *Writer) encode(ctx context.Context, record json.RawMessage, meta LineMeta) error {
+	if w.part == nil {
+		if err := w.open(ctx); err != nil {
+			return w.fail(err)
+		}
+	}
+	if err := w.part.enc.Write(record, meta); err != nil {
+		if !errors.Is(err, ErrRejected) {
+			return w.fail(fmt.Errorf("writing %s: %w", w.part.key, err))
+		}
+		if w.part.records == 0 {
+			if aerr := w.part.ow.Abort(); aerr != nil {
+				return w.fail(fmt.Errorf("discarding the empty part %s: %w", w.part.key, aerr))
+			}
+			w.part = nil
+		}
+		return fmt.Errorf("writing a %s record: %w", w.cfg.Stream, err)
 	}
 	w.part.records++
 	return nil
@@ -208,12 +253,24 @@ func (w *Writer) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("opening a part of %s: %w", w.cfg.Stream, err)
 	}
-	key := PartKey(base, n)
+	ext := Extension
+	if w.cfg.Format != nil {
+		ext = w.cfg.Format.Extension()
+	}
+	key := PartKeyWith(base, n, ext)
 	ow, err := w.store.Create(ctx, key)
 	if err != nil {
 		return fmt.Errorf("opening a part of %s: %w", w.cfg.Stream, err)
 	}
 	p := &openPart{key: key, ow: ow, out: countingWriter{w: ow}}
+	if w.cfg.Format != nil {
+		if p.enc, err = w.cfg.Format.NewEncoder(&p.out, w.cfg.Stream); err != nil {
+			ow.Abort()
+			return fmt.Errorf("opening %s: %w", key, err)
+		}
+		w.part = p
+		return nil
+	}
 	if w.gz == nil {
 		w.gz, err = gzip.NewWriterLevel(&p.out, gzip.DefaultCompression)
 		if err != nil {
@@ -227,10 +284,15 @@ func (w *Writer) open(ctx context.Context) error {
 	return nil
 }
 
-// commit finishes the gzip stream and commits the open part.
+// commit finishes the gzip stream (or the format's object) and commits the
+// open part.
 func (w *Writer) commit() error {
 	p := w.part
-	if err := w.gz.Close(); err != nil {
+	finish := w.gz.Close
+	if p.enc != nil {
+		finish = p.enc.Close
+	}
+	if err := finish(); err != nil {
 		return w.fail(fmt.Errorf("finishing %s: %w", p.key, err))
 	}
 	if err := p.ow.Commit(); err != nil {

@@ -17,6 +17,9 @@ import (
 // failed (network, a cancelled ctx) or emit did; a broken object is not an
 // error: what could be read was emitted and the rest is in bad.
 func readObject(ctx context.Context, store lake.Store, key string, maxLine int, emit func(lake.Record) error, bad func(DeadLetter)) error {
+	if lake.IsParquetName(key) {
+		return readParquetObject(ctx, store, key, emit, bad)
+	}
 	rc, err := store.Open(ctx, key)
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", key, err)

@@ -40,6 +40,10 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			format, err := objectFormat(c)
+			if err != nil {
+				return err
+			}
 			orgCfg := oktatest.DefaultOrgConfig()
 			orgCfg.Seed = c.Int64("seed")
 			if n := c.Int("users"); n > 0 {
@@ -61,7 +65,7 @@ func demoCommand() *cli.Command {
 			}
 			sum, err := extract.Run(c.Context, extract.Config{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c), Format: format,
 				Streams: streams.All(), FullRefresh: true, Logger: log,
 			})
 			if err != nil {

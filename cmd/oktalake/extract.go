@@ -76,6 +76,10 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			format, err := objectFormat(c)
+			if err != nil {
+				return err
+			}
 			client, err := newOktaClient(c, log, streams.Scopes(sel), oktaOpts...)
 			if err != nil {
 				return err
@@ -86,7 +90,7 @@ func extractCommand() *cli.Command {
 			}
 			cfg := extract.Config{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c), Format: format,
 				Streams: sel, FullRefresh: c.Bool("full-refresh"), StartDate: start,
 				Concurrency: c.Int("max-concurrency"), Logger: log,
 				ReconcileEvery: c.Duration("reconcile-every"),
@@ -159,6 +163,10 @@ func backfillLogsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			format, err := objectFormat(c)
+			if err != nil {
+				return err
+			}
 			logs, err := extract.BackfillStream()
 			if err != nil {
 				return err
@@ -173,7 +181,7 @@ func backfillLogsCommand() *cli.Command {
 			}
 			cfg := extract.BackfillConfig{
 				Client: client, Store: b.store, Prefix: b.prefix, Namespace: b.namespace,
-				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c),
+				PathFormat: c.String("path-format"), Envelope: env, MaxFileSize: maxFileSize(c), Format: format,
 				Since: since, Until: until, SafetyLag: c.Duration("safety-lag"), Window: c.Duration("window"), Workers: c.Int("workers"),
 				Logger: log,
 			}
@@ -205,11 +213,14 @@ func backfillLogsCommand() *cli.Command {
 func streamsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "streams",
-		Usage: "list the stream catalog, or print a stream's JSON schema",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "schema", Usage: "print this stream's JSON schema"}},
+		Usage: "list the stream catalog, print a stream's JSON schema, or the tables of query engines (--ddl)",
+		Flags: append([]cli.Flag{&cli.StringFlag{Name: "schema", Usage: "print this stream's JSON schema"}}, ddlFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
+			}
+			if c.IsSet("ddl") {
+				return printDDL(c)
 			}
 			if name := c.String("schema"); name != "" {
 				return printSchema(c.App.Writer, name)

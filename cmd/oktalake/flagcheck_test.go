@@ -38,6 +38,12 @@ func TestMeaninglessFlagValuesAreUsageErrors(t *testing.T) {
 		{"extract rate-limit share zero", append([]string{"extract", "--rate-limit-share", "0"}, okta...), "--rate-limit-share"},
 		{"backfill window zero", append([]string{"backfill", "logs", "--since", yesterday, "--window", "0"}, okta...), "--window"},
 		{"backfill window negative", append([]string{"backfill", "logs", "--since", yesterday, "--window", "-1h"}, okta...), "--window"},
+		{"extract format unknown", append([]string{"extract", "--format", "csv"}, okta...), `--format: "csv" is not jsonl or parquet`},
+		{"parquet option with jsonl", append([]string{"extract", "--parquet-compression-codec", "zstd"}, okta...), "--parquet-compression-codec applies to --format parquet"},
+		{"parquet codec unknown", append([]string{"extract", "--format", "parquet", "--parquet-compression-codec", "lz4"}, okta...), "--parquet-compression-codec"},
+		{"parquet block size zero", append([]string{"extract", "--format", "parquet", "--parquet-block-size-mb", "0"}, okta...), "--parquet-block-size-mb"},
+		{"parquet page size negative", append([]string{"backfill", "logs", "--since", yesterday, "--format", "parquet", "--parquet-page-size-kb", "-1"}, okta...), "--parquet-page-size-kb"},
+		{"parquet with the v1 envelope", append([]string{"extract", "--format", "parquet", "--envelope", "v1"}, okta...), "--envelope v1 applies to --format jsonl"},
 		{"backfill workers zero", append([]string{"backfill", "logs", "--since", yesterday, "--workers", "0"}, okta...), "--workers"},
 	}
 	for _, tc := range cases {

@@ -43,12 +43,12 @@ func bucketFlags() []cli.Flag {
 }
 
 func writerFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "path-format", EnvVars: []string{"OKTALAKE_PATH_FORMAT"}, Usage: "Airbyte s3_path_format (default ${NAMESPACE}/${STREAM_NAME}/year=${YEAR}/month=${MONTH}/${DAY}_${EPOCH}_); must contain ${STREAM_NAME}"},
 		&cli.BoolFlag{Name: "allow-foreign-layout", EnvVars: []string{"OKTALAKE_ALLOW_FOREIGN_LAYOUT"}, Usage: "accept a --path-format that does not start with ${NAMESPACE}/${STREAM_NAME}/ (load will not find those objects)"},
 		&cli.StringFlag{Name: "envelope", EnvVars: []string{"OKTALAKE_ENVELOPE"}, Value: "v2", Usage: "record envelope: v2, v1 or flat"},
 		&cli.GenericFlag{Name: "max-file-size", EnvVars: []string{"OKTALAKE_MAX_FILE_SIZE"}, Value: new(byteSize(200 << 20)), Usage: "rotate objects at this compressed size: 200MiB, 64MB, 1GiB or bytes"},
-	}
+	}, formatFlags()...)
 }
 
 func logFlags() []cli.Flag {

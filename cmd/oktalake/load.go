@@ -241,7 +241,7 @@ func portCommand() *cli.Command {
 func mapCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "map",
-		Usage:     "dry run: print the entities (and deletes) a mapping makes of objects or JSONL files",
+		Usage:     "dry run: print the entities (and deletes) a mapping makes of objects (.jsonl.gz, .parquet) or JSONL files",
 		ArgsUsage: "OBJECT_OR_JSONL...",
 		Flags: concat(logFlags(), mappingFlags(), bucketFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "key", Usage: "object key to present as _PORT_SOURCE_OBJECT_KEY (default: the key in the bucket, from the path's <prefix>/<namespace>/<stream>/year=..., else the path)"},
@@ -250,7 +250,7 @@ func mapCommand() *cli.Command {
 		}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return usagef("map needs at least one .jsonl.gz object or JSONL file")
+				return usagef("map needs at least one .jsonl.gz or .parquet object, or JSONL file")
 			}
 			for _, a := range c.Args().Slice() {
 				if strings.HasPrefix(a, "-") {
@@ -331,7 +331,7 @@ func mapFile(ctx context.Context, m *mapping.Mapping, joiner *enrich.Joiner, fil
 		return 0, err
 	}
 	defer f.Close()
-	r, err := lake.NewReaderWith(f, lake.ReaderOptions{RequireGzip: lake.IsGzipName(file), MaxLineBytes: maxLine})
+	r, err := openRecords(f, file, maxLine)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", file, err)
 	}

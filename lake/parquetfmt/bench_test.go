@@ -271,10 +271,20 @@ type peakMemory struct {
 // BenchmarkPeakMemory1MUsers writes -bench.users users (1M) as one Parquet
 // object in a fresh process and reports its peak RSS (the goal is under
 // 150 MB) and heap: memory is bounded by one row group, not the stream.
+// The sub-benchmarks write through the Encoder alone, through lake.Writer
+// with the Parquet Format onto a local store (extract's path: temp file,
+// rename, rotation at 200 MiB), and, as the baseline of the same run,
+// through lake.Writer as gzip JSONL.
 func BenchmarkPeakMemory1MUsers(b *testing.B) {
+	for _, mode := range []string{"encoder", "writer", "jsonl"} {
+		b.Run(mode, func(b *testing.B) { benchPeakMemory(b, mode) })
+	}
+}
+
+func benchPeakMemory(b *testing.B, mode string) {
 	for b.Loop() {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", peakChildEnv, *benchUsers, *benchRowGroup))
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d,%s", peakChildEnv, *benchUsers, *benchRowGroup, mode))
 		cmd.Stderr = os.Stderr
 		out, err := cmd.Output()
 		if err != nil {
@@ -297,7 +307,8 @@ func BenchmarkPeakMemory1MUsers(b *testing.B) {
 // users into a temporary file and prints a peakMemory as JSON.
 func measurePeakMemory(spec string) error {
 	var m peakMemory
-	if _, err := fmt.Sscanf(spec, "%d,%d", &m.Users, &m.RowGroupSize); err != nil {
+	var mode string
+	if _, err := fmt.Sscanf(strings.ReplaceAll(spec, ",", " "), "%d %d %s", &m.Users, &m.RowGroupSize, &mode); err != nil {
 		return fmt.Errorf("parsing %s=%q: %w", peakChildEnv, spec, err)
 	}
 	g, err := newUserGenerator()
@@ -315,9 +326,32 @@ func measurePeakMemory(spec string) error {
 	}
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	e, err := NewEncoder(bw, "users", Options{RowGroupSize: m.RowGroupSize})
-	if err != nil {
-		return err
+	var e peakSink
+	switch mode {
+	case "encoder":
+		enc, err := NewEncoder(bw, "users", Options{RowGroupSize: m.RowGroupSize})
+		if err != nil {
+			return err
+		}
+		e = encoderSink{enc, bw}
+	case "writer", "jsonl":
+		store, err := lake.NewLocalStore(dir)
+		if err != nil {
+			return err
+		}
+		cfg := lake.WriterConfig{Prefix: "data", Namespace: "okta", Stream: "users", Now: clock.NewManual(extractedAt).Now}
+		if mode == "writer" {
+			if cfg.Format, err = NewFormat(Options{RowGroupSize: m.RowGroupSize}); err != nil {
+				return err
+			}
+		}
+		w, err := lake.NewWriter(store, cfg)
+		if err != nil {
+			return err
+		}
+		e = &writerSink{w: w}
+	default:
+		return fmt.Errorf("unknown peak-memory mode %q", mode)
 	}
 	var ms runtime.MemStats
 	var peakHeap, liveHeap uint64
@@ -342,14 +376,46 @@ func measurePeakMemory(spec string) error {
 	if err := e.Close(); err != nil {
 		return err
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
 	m.RecordsPerSecond = float64(m.Users) / time.Since(start).Seconds()
 	m.PeakRSSMiB, _ = peakRSS()
 	m.PeakHeapMiB, m.LiveHeapMiB = float64(peakHeap)/(1<<20), float64(liveHeap)/(1<<20)
 	m.ObjectMiB = float64(e.BytesWritten()) / (1 << 20)
 	return json.NewEncoder(os.Stdout).Encode(m)
+}
+
+// peakSink is what the peak-memory child writes users to.
+type peakSink interface {
+	Write(rec json.RawMessage, m lake.LineMeta) error
+	Close() error
+	BytesWritten() int64
+}
+
+type encoderSink struct {
+	*Encoder
+	bw *bufio.Writer
+}
+
+func (s encoderSink) Close() error {
+	if err := s.Encoder.Close(); err != nil {
+		return err
+	}
+	return s.bw.Flush()
+}
+
+// writerSink writes through lake.Writer (its own ids and times: the meta
+// is ignored).
+type writerSink struct{ w *lake.Writer }
+
+func (s *writerSink) Write(rec json.RawMessage, _ lake.LineMeta) error {
+	return s.w.Write(context.Background(), rec)
+}
+func (s *writerSink) Close() error { return s.w.Close(context.Background()) }
+func (s *writerSink) BytesWritten() int64 {
+	var n int64
+	for _, o := range s.w.Objects() {
+		n += o.Size
+	}
+	return n
 }
 
 // BenchmarkDuckDBCountByStatus times DuckDB counting -bench.users users

@@ -158,22 +158,23 @@ func bindEnc(n *node, b array.Builder) {
 }
 
 // Write appends one record, a JSON object, with its Airbyte metadata. A
-// record that is not a valid UTF-8 JSON object is rejected without harming
-// the object; any other failure ends the encoder.
+// record that is not a valid UTF-8 JSON object is rejected (an error
+// wrapping lake.ErrRejected) without harming the object; any other failure
+// ends the encoder.
 func (e *Encoder) Write(record json.RawMessage, m lake.LineMeta) error {
 	if e.err != nil {
 		return e.err
 	}
 	rec, err := compactJSON(e.compact[:0], record)
 	if err != nil {
-		return fmt.Errorf("encoding a %s record: %w", e.stream, err)
+		return fmt.Errorf("encoding a %s record: %w: %w", e.stream, lake.ErrRejected, err)
 	}
 	e.compact = rec
 	if rec[0] != '{' {
-		return fmt.Errorf("encoding a %s record: %w", e.stream, errNotObject)
+		return fmt.Errorf("encoding a %s record: %w: %w", e.stream, lake.ErrRejected, errNotObject)
 	}
 	if !utf8.Valid(rec) {
-		return fmt.Errorf("encoding a %s record: record is not valid UTF-8", e.stream)
+		return fmt.Errorf("encoding a %s record: %w: record is not valid UTF-8", e.stream, lake.ErrRejected)
 	}
 	e.rawID.Append(m.RawID)
 	e.extractedAt.Append(arrow.Timestamp(m.ExtractedAt.UnixMilli()))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oktalake/oktalake/internal/clock"
 	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/lake/laketest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	laketest.Main(m)
 }
 
 // extractedAt is the extraction time of every test record.

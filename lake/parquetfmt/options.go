@@ -126,10 +126,22 @@ func (o *Options) writerProperties(sc *schema.Schema) *parquet.WriterProperties 
 		parquet.WithDictionaryDefault(!o.DisableDictionary),
 		parquet.WithDictionaryPageSizeLimit(o.DictionaryPageSize),
 		parquet.WithCreatedBy("oktalake"),
+		// Every record has its own _airbyte_raw_id: a dictionary would only
+		// grow to DictionaryPageSize and fall back, as for timestamps.
+		parquet.WithDictionaryFor(RawIDColumn, false),
 	}
 	for i := 0; i < sc.NumColumns(); i++ {
 		if _, ok := sc.Column(i).LogicalType().(*schema.TimestampLogicalType); ok {
 			props = append(props, parquet.WithDictionaryFor(sc.Column(i).Path(), false))
+			// arrow v17 gives a nested timestamp column chunk without a
+			// value (all null, or no list item) min/max statistics that
+			// are not instants; DuckDB then refuses the whole file
+			// ("Could not convert Timestamp(MS) to Timestamp(US)", even
+			// in parquet_metadata). Top-level timestamps, the ones
+			// queries filter on, keep theirs.
+			if sc.Column(i).MaxRepetitionLevel() > 0 || strings.Contains(sc.Column(i).Path(), ".") {
+				props = append(props, parquet.WithStatsFor(sc.Column(i).Path(), false))
+			}
 		}
 	}
 	return parquet.NewWriterProperties(props...)

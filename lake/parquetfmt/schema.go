@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/oktalake/oktalake/lake"
 	"github.com/oktalake/oktalake/schemas"
+	"github.com/oktalake/oktalake/streams"
 )
 
 // Column names. The _airbyte_ ones are Airbyte destination-s3's (Parquet
@@ -170,7 +172,53 @@ func streamLayout(stream string) (*layout, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st, ok := streams.Lookup(stream); ok && !st.AppendOnly {
+		if raw, err = withTombstoneFields(raw); err != nil {
+			return nil, fmt.Errorf("deriving the Parquet layout of stream %s: %w", stream, err)
+		}
+	}
 	return compileLayout(stream, raw)
+}
+
+// withTombstoneFields declares, last among a JSON schema's top-level
+// properties, the members of a tombstone (lake.NewTombstone) that Okta's
+// schema does not: _ab_cdc_deleted_at, a date-time (Airbyte's CDC column,
+// typed so that engines can filter on it), and _oktalake_deleted_by. Every
+// stream that can be deleted from has them; the append-only System Log
+// has none.
+func withTombstoneFields(raw []byte) ([]byte, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("decoding the JSON schema: %w", err)
+	}
+	props := bytes.TrimSpace(doc["properties"])
+	if len(props) < 2 || props[0] != '{' {
+		return nil, errors.New("the JSON schema has no properties object")
+	}
+	var declared map[string]json.RawMessage
+	if err := json.Unmarshal(props, &declared); err != nil {
+		return nil, fmt.Errorf("decoding the JSON schema's properties: %w", err)
+	}
+	var add []string
+	if _, ok := declared[lake.TombstoneField]; !ok {
+		add = append(add, fmt.Sprintf(`%q:{"type":["null","string"],"format":"date-time"}`, lake.TombstoneField))
+	}
+	if _, ok := declared[lake.DeletedByField]; !ok {
+		add = append(add, fmt.Sprintf(`%q:{"type":["null","string"]}`, lake.DeletedByField))
+	}
+	if len(add) == 0 {
+		return raw, nil
+	}
+	body := bytes.TrimSpace(props[1 : len(props)-1])
+	merged := "{" + string(body)
+	if len(body) > 0 {
+		merged += ","
+	}
+	merged += strings.Join(add, ",") + "}"
+	doc["properties"] = json.RawMessage(merged)
+	// encoding/json sorts the document's own keys, which the layout does not
+	// read; "properties" keeps its order as written.
+	return json.Marshal(doc)
 }
 
 // compileLayout derives the layout from a JSON schema whose root is an object.
