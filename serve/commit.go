@@ -73,7 +73,12 @@ func (s *Server) commitGroup(group []*delivery) error {
 		}
 		// The commit must happen whatever the requests do: a client gone
 		// after the handover still has its events written.
-		key, err := s.writeObject(context.Background(), streams.EventHookStream, recs)
+		ctx := context.Background()
+		run, err := s.takeSync(ctx, streams.EventHookStream)
+		if err != nil {
+			return err
+		}
+		key, err := s.writeObject(ctx, run, streams.EventHookStream, recs)
 		if err != nil {
 			return err
 		}
@@ -95,13 +100,26 @@ func (s *Server) commitGroup(group []*delivery) error {
 	return nil
 }
 
+// takeSync takes the sync id of one commit of streams.
+func (s *Server) takeSync(ctx context.Context, names ...string) (syncRun, error) {
+	id, gens, err := s.nextSync(ctx, names...)
+	if err != nil {
+		return syncRun{}, err
+	}
+	return syncRun{id: id, gens: gens}, nil
+}
+
 // writeObject commits records as one object of stream, in the lake's
-// layout and envelope, and returns its key.
-func (s *Server) writeObject(ctx context.Context, stream string, recs []json.RawMessage) (string, error) {
+// layout and envelope, stamped with run's sync id, then its incremental
+// manifest, and returns the object's key. A manifest that cannot be written
+// is only a warning, as in extract: the object is committed either way.
+func (s *Server) writeObject(ctx context.Context, run syncRun, stream string, recs []json.RawMessage) (string, error) {
 	start := time.Now()
+	began := s.cfg.Clock.Now().UTC()
 	w, err := lake.NewWriter(s.cfg.Store, lake.WriterConfig{
 		Prefix: s.cfg.Prefix, Namespace: s.cfg.Namespace, Stream: stream,
 		PathFormat: s.cfg.PathFormat, Envelope: s.cfg.Envelope, Now: s.cfg.Clock.Now,
+		SyncID: run.id, GenerationID: run.gens[stream],
 	})
 	if err == nil {
 		if err = w.WriteBatch(ctx, recs); err == nil {
@@ -115,7 +133,23 @@ func (s *Server) writeObject(ctx context.Context, stream string, recs []json.Raw
 		return "", fmt.Errorf("committing %d records of %s: %w", len(recs), stream, err)
 	}
 	objs := w.Objects()
-	return objs[len(objs)-1].Key, nil
+	obj := objs[len(objs)-1]
+	var tombstones int64
+	for _, r := range recs {
+		if lake.IsTombstone(r) {
+			tombstones++
+		}
+	}
+	m := lake.Manifest{
+		Stream: stream, Namespace: s.cfg.Namespace, SyncID: run.id, GenerationID: run.gens[stream],
+		Kind: lake.ManifestIncremental, Complete: true, StartedAt: began, FinishedAt: s.cfg.Clock.Now().UTC(),
+		Objects: []lake.ManifestObject{{Key: obj.Key, Records: int64(len(recs)), Tombstones: tombstones, Bytes: obj.Size}},
+		Records: int64(len(recs)), Tombstones: tombstones,
+	}
+	if err := lake.WriteManifest(ctx, s.cfg.Store, s.cfg.Prefix, m); err != nil {
+		s.cfg.Logger.Warn("writing manifest", "stream", stream, "error", err)
+	}
+	return obj.Key, nil
 }
 
 // poke wakes the loader, if any, without waiting.

@@ -174,8 +174,16 @@ func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[strin
 		perStream[c.stream] = append(perStream[c.stream], c.record)
 		m.Refreshes.WithLabelValues(c.stream, result).Inc()
 	}
+	if len(streamOrder) == 0 {
+		return
+	}
+	run, err := s.takeSync(ctx, streamOrder...)
+	if err != nil {
+		s.cfg.Logger.Error("refreshed records not committed (the next extract brings them)", "records", len(changes), "error", err)
+		return
+	}
 	for _, st := range streamOrder {
-		if _, err := s.writeObject(ctx, st, perStream[st]); err != nil {
+		if _, err := s.writeObject(ctx, run, st, perStream[st]); err != nil {
 			s.cfg.Logger.Error("refreshed records not committed (the next extract brings them)", "stream", st, "records", len(perStream[st]), "error", err)
 		}
 	}
