@@ -120,6 +120,9 @@ func newPipeline(t *testing.T, mappingJSON []byte, minio bool) *pipeline {
 		}
 		p.store, p.prefix = store, prefix
 	}
+	if p.prefix == "" {
+		p.prefix = lake.DefaultPrefix
+	}
 
 	bps, err := schemas.PortBlueprints()
 	if err != nil {
