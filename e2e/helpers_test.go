@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -64,15 +63,25 @@ type pipeline struct {
 	// relation targets no record made (seed 003: an event's actor that its
 	// okta_user cannot hold).
 	stubsAllowed bool
-	// usersOutage, while set, answers Okta's users listing with an empty
-	// page, as an Okta outage that lost the directory would.
+	// usersOutage, while set, answers Okta's users listing with its first
+	// usersKept users and no next page, as an Okta outage that lost most of
+	// the directory would; outageHits counts the listings it answered.
 	usersOutage atomic.Bool
+	usersKept   int
+	outageHits  atomic.Int64
 }
 
 // newPipeline builds a pipeline on a local directory bucket, or on a real
 // MinIO bucket when minio is true, loading with mappingJSON (nil: the
 // embedded default mapping).
 func newPipeline(t *testing.T, mappingJSON []byte, minio bool) *pipeline {
+	t.Helper()
+	return newPipelineOrg(t, mappingJSON, minio, nil)
+}
+
+// newPipelineOrg is newPipeline with the org's configuration changed by
+// orgConfig (when not nil).
+func newPipelineOrg(t *testing.T, mappingJSON []byte, minio bool, orgConfig func(*oktatest.OrgConfig)) *pipeline {
 	t.Helper()
 	p := &pipeline{t: t, clk: oktatest.NewManualClock(testNow), mappingJSON: mappingJSON}
 	if p.mappingJSON == nil {
@@ -81,21 +90,40 @@ func newPipeline(t *testing.T, mappingJSON []byte, minio bool) *pipeline {
 	cfg := oktatest.DefaultOrgConfig()
 	cfg.Now = testNow
 	cfg.Users, cfg.Groups, cfg.Apps, cfg.LogEvents = 60, 12, 6, 100
+	if orgConfig != nil {
+		orgConfig(&cfg)
+	}
 	p.org = oktatest.NewOrg(cfg)
 	token := oktaToken
 	p.okta = oktatest.NewServer(p.org, oktatest.Options{Token: token, Clock: p.clk})
 	t.Cleanup(p.okta.Close)
-	// An outage that loses the directory still answers 200 with an empty
-	// JSON array and no next link: a page Okta's list-users operation
-	// (GET /api/v1/users, Okta Management API "List all users") could
-	// return for an org without users.
+	// An outage that loses most of the directory still answers 200 with a
+	// JSON array, holding only the first usersKept users, and no next
+	// link: a last page as Okta's list-users operation (GET /api/v1/users,
+	// Okta Management API "List all users"; pagination by Link header)
+	// serves it.
 	p.oktaHS = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p.usersOutage.Load() && r.URL.Path == "/api/v1/users" {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, "[]")
+		if !p.usersOutage.Load() || r.URL.Path != "/api/v1/users" {
+			p.okta.ServeHTTP(w, r)
 			return
 		}
-		p.okta.ServeHTTP(w, r)
+		p.outageHits.Add(1)
+		rec := httptest.NewRecorder()
+		p.okta.ServeHTTP(rec, r)
+		var page []json.RawMessage
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &page) != nil {
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
+		page = page[:min(len(page), p.usersKept)]
+		body, _ := json.Marshal(page)
+		for k, v := range rec.Header() {
+			if k != "Link" && k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		_, _ = w.Write(body)
 	}))
 	t.Cleanup(p.oktaHS.Close)
 	client, err := okta.New(okta.Config{Domain: p.oktaHS.URL, APIToken: token, Clock: p.clk, RateLimitShare: 1, MaxConcurrency: 8})
