@@ -27,6 +27,7 @@ var seed003Streams = []string{"users", "custom_roles", "permissions", "user_role
 // mapping and for seed 003's (which has no delete rules), on a directory
 // bucket and once on MinIO.
 func TestPortEqualsOrg(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		mapping func(*testing.T) []byte
@@ -42,6 +43,7 @@ func TestPortEqualsOrg(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			p := newPipeline(t, tt.mapping(t), tt.minio)
 			p.loadStreams = tt.streams
 			p.extract()

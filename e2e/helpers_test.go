@@ -536,8 +536,9 @@ func (p *pipeline) mutate() {
 
 // actors are the users Port's okta_event entities name as their actor
 // (okta_event.OktaUser, a required relation in seed 003's blueprint): Port
-// refuses to delete them while the events stand (see the report of
-// TestDeletedActor), so the changes delete other users.
+// refuses to delete them while the events stand (422 has_dependents, the
+// delete stays pending and every later load fails), so the changes delete
+// other users.
 func (p *pipeline) actors() map[string]bool {
 	out := map[string]bool{}
 	for _, e := range p.port.Entities("okta_event") {

@@ -21,6 +21,7 @@ import (
 // the next reconciliation brings back every user and Port is as before,
 // nothing having been deleted.
 func TestThresholdOnOutage(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, nil, false)
 	p.extract()
 	p.load()
@@ -114,6 +115,7 @@ func (s *cancelStore) Create(ctx context.Context, key string) (lake.ObjectWriter
 // nothing, although the users it lacks are a share under the threshold.
 // The next complete extract leaves Port equal to the org.
 func TestInterruptedExtractDeletesNothing(t *testing.T) {
+	t.Parallel()
 	p := newPipelineOrg(t, nil, false, func(c *oktatest.OrgConfig) { c.Users = 450 })
 	p.extract()
 	p.load()
@@ -180,6 +182,7 @@ func (p *pipeline) objects(stream string) int {
 // blueprint, and changes nothing in Port; the load that follows does what
 // the plan said.
 func TestPlan(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, nil, false)
 	p.extract()
 	p.load()

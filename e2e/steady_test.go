@@ -22,8 +22,10 @@ func (p *pipeline) oktaRequests() int { return len(p.okta.RequestLog()) }
 // about one request per stream (the change feed and listings that come
 // back empty; issue 8, section 3).
 func TestUnchangedRerun(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, nil, false)
 	p.extract()
+	full := p.oktaRequests()
 	p.load()
 	// The second run settles what the first cannot know yet (the System
 	// Log's position, cursors); the third is the steady state measured.
@@ -73,7 +75,7 @@ func TestUnchangedRerun(t *testing.T) {
 	if int64(served) < total {
 		t.Errorf("Okta served %d requests, fewer than the %d the extract counted", served, total)
 	}
-	t.Logf("unchanged run: %d Okta requests for %d streams", served, len(streams.All()))
+	t.Logf("unchanged run: %d Okta requests for %d streams; the full first run %d (ratio %.2f)", served, len(streams.All()), full, float64(served)/float64(full))
 }
 
 // requestsSince lists the requests served after the first n, one a line.
@@ -90,6 +92,7 @@ func (p *pipeline) requestsSince(n int) string {
 // an unchanged org, and after a change only the changed entities; deletes
 // still work on the rebuilt ledger.
 func TestLedgerLost(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, nil, false)
 	p.extract()
 	p.load()
@@ -196,6 +199,7 @@ func (p *pipeline) plainUsers(n int) []string {
 // loader writes to is never deleted: not by loads, not by the deletes of
 // a changed org, not across an id reconciliation.
 func TestHandMadeEntityKept(t *testing.T) {
+	t.Parallel()
 	p := newPipeline(t, nil, false)
 	p.extract()
 	p.load()
