@@ -70,6 +70,9 @@ func TestPortEqualsOrg(t *testing.T) {
 			p.extract()
 			sum := p.load()
 			p.assertPortEqualsOrg("after the changes")
+			if got := p.department(p.renamed); got != "Renamed" {
+				t.Errorf("user %s's department in Port is %v, want the changed profile's \"Renamed\"", p.renamed, got)
+			}
 			after := p.port.Stats()
 			if after.EntitiesDeleted == before.EntitiesDeleted {
 				t.Errorf("the load after the changes deleted nothing (summary %v)", sum.Deleted)

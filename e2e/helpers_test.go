@@ -68,7 +68,10 @@ type pipeline struct {
 	// the directory would; outageHits counts the listings it answered.
 	usersOutage atomic.Bool
 	usersKept   int
-	outageHits  atomic.Int64
+	// renamed is the user whose profile mutate changed (department
+	// "Renamed").
+	renamed    string
+	outageHits atomic.Int64
 }
 
 // newPipeline builds a pipeline on a local directory bucket, or on a real
@@ -509,6 +512,7 @@ func (p *pipeline) mutate() {
 		}
 	}
 	other := plain[2]
+	p.renamed = other
 	steps := []error{
 		org.DeleteUser(goneMember, at),
 		org.DeleteUser(plain[0], at),
@@ -547,4 +551,14 @@ func (p *pipeline) actors() map[string]bool {
 		}
 	}
 	return out
+}
+
+// department is the profile department Port holds for a user.
+func (p *pipeline) department(id string) any {
+	e, ok := p.port.Entity("okta_user", id)
+	if !ok {
+		return nil
+	}
+	profile, _ := e.Properties["profile"].(map[string]any)
+	return profile["department"]
 }
