@@ -1,4 +1,4 @@
--- oktalake streams --ddl athena --format jsonl: one table per stream over s3://okta-lake/data/okta/
+-- oktalake: athena statements for the lake's jsonl objects, one table per stream over s3://okta-lake/data/okta/
 CREATE DATABASE IF NOT EXISTS `okta`;
 
 -- users: Users of every status, DEPROVISIONED included; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
@@ -252,6 +252,121 @@ TBLPROPERTIES (
   'projection.month.range' = '1,12',
   'projection.month.digits' = '2',
   'storage.location.template' = 's3://okta-lake/data/okta/resource_sets/year=${year}/month=${month}/'
+);
+
+-- group_rules: Group rules: the expressions that assign users to groups; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`group_rules` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` bigint,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_airbyte_data` struct<`_embedded`:struct<`groupIdToGroupNameMap`:string>,`actions`:struct<`assignUserToGroups`:struct<`groupIds`:array<string>>>,`conditions`:struct<`expression`:struct<`type`:string,`value`:string>,`people`:struct<`groups`:struct<`exclude`:array<string>>,`users`:struct<`exclude`:array<string>>>>,`created`:string,`id`:string,`lastUpdated`:string,`name`:string,`status`:string,`type`:string,`_ab_cdc_deleted_at`:string,`_oktalake_deleted_by`:string>
+)
+PARTITIONED BY (`year` string, `month` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('ignore.malformed.json' = 'FALSE')
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat' OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://okta-lake/data/okta/group_rules/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/group_rules/year=${year}/month=${month}/'
+);
+
+-- user_types: User types (the default one and the org's own); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`user_types` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` bigint,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_airbyte_data` struct<`_links`:struct<`schema`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`self`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>>,`created`:string,`createdBy`:string,`default`:boolean,`description`:string,`displayName`:string,`id`:string,`lastUpdated`:string,`lastUpdatedBy`:string,`name`:string,`_ab_cdc_deleted_at`:string,`_oktalake_deleted_by`:string>
+)
+PARTITIONED BY (`year` string, `month` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('ignore.malformed.json' = 'FALSE')
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat' OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://okta-lake/data/okta/user_types/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/user_types/year=${year}/month=${month}/'
+);
+
+-- user_schema: The user profile schema, the org's custom attributes included (one record); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`user_schema` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` bigint,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_airbyte_data` struct<`$schema`:string,`_links`:struct<`self`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>>,`created`:string,`definitions`:struct<`base`:struct<`id`:string,`properties`:string,`required`:array<string>,`type`:string>,`custom`:struct<`id`:string,`properties`:string,`required`:array<string>,`type`:string>>,`id`:string,`lastUpdated`:string,`name`:string,`properties`:struct<`profile`:struct<`allOf`:array<struct<`$ref`:string>>>>,`title`:string,`type`:string,`_ab_cdc_deleted_at`:string,`_oktalake_deleted_by`:string>
+)
+PARTITIONED BY (`year` string, `month` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('ignore.malformed.json' = 'FALSE')
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat' OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://okta-lake/data/okta/user_schema/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/user_schema/year=${year}/month=${month}/'
+);
+
+-- devices: Devices registered with Okta (Identity Engine); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`devices` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` bigint,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_airbyte_data` struct<`_embedded`:struct<`users`:array<struct<`created`:string,`managementStatus`:string,`screenLockType`:string,`user`:struct<`_embedded`:string,`_links`:struct<`activate`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`changePassword`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`changeRecoveryQuestion`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`deactivate`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`expirePassword`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`forgotPassword`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`reactivate`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`resetFactors`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`resetPassword`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`schema`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`self`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`suspend`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`type`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`unlock`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`unsuspend`:struct<`hints`:struct<`allow`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string>>,`activated`:string,`created`:string,`credentials`:struct<`password`:struct<`hash`:struct<`algorithm`:string,`digestAlgorithm`:string,`iterationCount`:string,`keySize`:string,`salt`:string,`saltOrder`:string,`value`:string,`workFactor`:string>,`hook`:struct<`type`:string>,`value`:string>,`provider`:struct<`name`:string,`type`:string>,`recovery_question`:struct<`answer`:string,`question`:string>>,`id`:string,`lastLogin`:string,`lastUpdated`:string,`passwordChanged`:string,`profile`:struct<`city`:string,`costCenter`:string,`countryCode`:string,`department`:string,`displayName`:string,`division`:string,`email`:string,`employeeNumber`:string,`firstName`:string,`honorificPrefix`:string,`honorificSuffix`:string,`lastName`:string,`locale`:string,`login`:string,`manager`:string,`managerId`:string,`middleName`:string,`mobilePhone`:string,`nickName`:string,`organization`:string,`postalAddress`:string,`preferredLanguage`:string,`primaryPhone`:string,`profileUrl`:string,`secondEmail`:string,`state`:string,`streetAddress`:string,`timezone`:string,`title`:string,`userType`:string,`zipCode`:string>,`realmId`:string,`status`:string,`statusChanged`:string,`transitioningToStatus`:string,`type`:struct<`id`:string>>>>>,`_links`:struct<`activate`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`deactivate`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`self`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`suspend`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`unsuspend`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`users`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>>,`created`:string,`id`:string,`lastUpdated`:string,`profile`:struct<`diskEncryptionType`:string,`displayName`:string,`imei`:string,`integrityJailbreak`:boolean,`managed`:boolean,`manufacturer`:string,`meid`:string,`model`:string,`osVersion`:string,`platform`:string,`registered`:boolean,`secureHardwarePresent`:boolean,`serialNumber`:string,`sid`:string,`tpmPublicKeyHash`:string,`udid`:string>,`resourceAlternateId`:string,`resourceDisplayName`:struct<`sensitive`:boolean,`value`:string>,`resourceId`:string,`resourceType`:string,`status`:string,`_ab_cdc_deleted_at`:string,`_oktalake_deleted_by`:string>
+)
+PARTITIONED BY (`year` string, `month` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('ignore.malformed.json' = 'FALSE')
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat' OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://okta-lake/data/okta/devices/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/devices/year=${year}/month=${month}/'
+);
+
+-- authenticators: Authenticators (email, password, Okta Verify, ...); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`authenticators` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` bigint,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_airbyte_data` struct<`_links`:struct<`activate`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`deactivate`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`methods`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>,`self`:struct<`hints`:struct<`allow`:array<string>>,`href`:string,`name`:string,`templated`:boolean,`type`:string>>,`created`:string,`description`:string,`id`:string,`key`:string,`lastUpdated`:string,`name`:string,`provider`:string,`settings`:string,`status`:string,`type`:string,`_ab_cdc_deleted_at`:string,`_oktalake_deleted_by`:string>
+)
+PARTITIONED BY (`year` string, `month` string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('ignore.malformed.json' = 'FALSE')
+STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat' OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://okta-lake/data/okta/authenticators/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/authenticators/year=${year}/month=${month}/'
 );
 
 -- logs: System log events

@@ -1,4 +1,4 @@
--- oktalake streams --ddl athena --format parquet: one table per stream over s3://okta-lake/data/okta/
+-- oktalake: athena statements for the lake's parquet objects, one table per stream over s3://okta-lake/data/okta/
 CREATE DATABASE IF NOT EXISTS `okta`;
 
 -- users: Users of every status, DEPROVISIONED included; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
@@ -386,6 +386,177 @@ TBLPROPERTIES (
   'projection.month.range' = '1,12',
   'projection.month.digits' = '2',
   'storage.location.template' = 's3://okta-lake/data/okta/resource_sets/year=${year}/month=${month}/'
+);
+
+-- group_rules: Group rules: the expressions that assign users to groups; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`group_rules` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` timestamp,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_embedded` struct<`groupIdToGroupNameMap`:string,`_airbyte_additional_properties`:string>,
+  `actions` struct<`assignUserToGroups`:struct<`groupIds`:array<string>,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `conditions` struct<`expression`:struct<`type`:string,`value`:string,`_airbyte_additional_properties`:string>,`people`:struct<`groups`:struct<`exclude`:array<string>,`_airbyte_additional_properties`:string>,`users`:struct<`exclude`:array<string>,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `created` timestamp,
+  `id` string,
+  `lastUpdated` timestamp,
+  `name` string,
+  `status` string,
+  `type` string,
+  `_ab_cdc_deleted_at` timestamp,
+  `_oktalake_deleted_by` string,
+  `_airbyte_additional_properties` string,
+  `_oktalake_null_fields` array<string>
+)
+PARTITIONED BY (`year` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://okta-lake/data/okta/group_rules/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/group_rules/year=${year}/month=${month}/'
+);
+
+-- user_types: User types (the default one and the org's own); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`user_types` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` timestamp,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_links` struct<`schema`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`self`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `created` timestamp,
+  `createdBy` string,
+  `default` boolean,
+  `description` string,
+  `displayName` string,
+  `id` string,
+  `lastUpdated` timestamp,
+  `lastUpdatedBy` string,
+  `name` string,
+  `_ab_cdc_deleted_at` timestamp,
+  `_oktalake_deleted_by` string,
+  `_airbyte_additional_properties` string,
+  `_oktalake_null_fields` array<string>
+)
+PARTITIONED BY (`year` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://okta-lake/data/okta/user_types/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/user_types/year=${year}/month=${month}/'
+);
+
+-- user_schema: The user profile schema, the org's custom attributes included (one record); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`user_schema` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` timestamp,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `$schema` string,
+  `_links` struct<`self`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `created` string,
+  `definitions` struct<`base`:struct<`id`:string,`properties`:string,`required`:array<string>,`type`:string,`_airbyte_additional_properties`:string>,`custom`:struct<`id`:string,`properties`:string,`required`:array<string>,`type`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `id` string,
+  `lastUpdated` string,
+  `name` string,
+  `properties` struct<`profile`:struct<`allOf`:array<struct<`$ref`:string,`_airbyte_additional_properties`:string>>,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `title` string,
+  `type` string,
+  `_ab_cdc_deleted_at` timestamp,
+  `_oktalake_deleted_by` string,
+  `_airbyte_additional_properties` string,
+  `_oktalake_null_fields` array<string>
+)
+PARTITIONED BY (`year` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://okta-lake/data/okta/user_schema/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/user_schema/year=${year}/month=${month}/'
+);
+
+-- devices: Devices registered with Okta (Identity Engine); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`devices` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` timestamp,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_embedded` struct<`users`:array<struct<`created`:string,`managementStatus`:string,`screenLockType`:string,`user`:struct<`_embedded`:string,`_links`:struct<`activate`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`changePassword`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`changeRecoveryQuestion`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`deactivate`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`expirePassword`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`forgotPassword`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`reactivate`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`resetFactors`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`resetPassword`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`schema`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`self`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`suspend`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`type`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`unlock`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`unsuspend`:struct<`hints`:struct<`allow`:string,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,`activated`:timestamp,`created`:timestamp,`credentials`:struct<`password`:struct<`hash`:struct<`algorithm`:string,`digestAlgorithm`:string,`iterationCount`:string,`keySize`:string,`salt`:string,`saltOrder`:string,`value`:string,`workFactor`:string,`_airbyte_additional_properties`:string>,`hook`:struct<`type`:string,`_airbyte_additional_properties`:string>,`value`:string,`_airbyte_additional_properties`:string>,`provider`:struct<`name`:string,`type`:string,`_airbyte_additional_properties`:string>,`recovery_question`:struct<`answer`:string,`question`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,`id`:string,`lastLogin`:timestamp,`lastUpdated`:timestamp,`passwordChanged`:timestamp,`profile`:struct<`city`:string,`costCenter`:string,`countryCode`:string,`department`:string,`displayName`:string,`division`:string,`email`:string,`employeeNumber`:string,`firstName`:string,`honorificPrefix`:string,`honorificSuffix`:string,`lastName`:string,`locale`:string,`login`:string,`manager`:string,`managerId`:string,`middleName`:string,`mobilePhone`:string,`nickName`:string,`organization`:string,`postalAddress`:string,`preferredLanguage`:string,`primaryPhone`:string,`profileUrl`:string,`secondEmail`:string,`state`:string,`streetAddress`:string,`timezone`:string,`title`:string,`userType`:string,`zipCode`:string,`_airbyte_additional_properties`:string>,`realmId`:string,`status`:string,`statusChanged`:timestamp,`transitioningToStatus`:string,`type`:struct<`id`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>>,`_airbyte_additional_properties`:string>,
+  `_links` struct<`activate`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`deactivate`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`self`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`suspend`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`unsuspend`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`users`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `created` timestamp,
+  `id` string,
+  `lastUpdated` timestamp,
+  `profile` struct<`diskEncryptionType`:string,`displayName`:string,`imei`:string,`integrityJailbreak`:boolean,`managed`:boolean,`manufacturer`:string,`meid`:string,`model`:string,`osVersion`:string,`platform`:string,`registered`:boolean,`secureHardwarePresent`:boolean,`serialNumber`:string,`sid`:string,`tpmPublicKeyHash`:string,`udid`:string,`_airbyte_additional_properties`:string>,
+  `resourceAlternateId` string,
+  `resourceDisplayName` struct<`sensitive`:boolean,`value`:string,`_airbyte_additional_properties`:string>,
+  `resourceId` string,
+  `resourceType` string,
+  `status` string,
+  `_ab_cdc_deleted_at` timestamp,
+  `_oktalake_deleted_by` string,
+  `_airbyte_additional_properties` string,
+  `_oktalake_null_fields` array<string>
+)
+PARTITIONED BY (`year` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://okta-lake/data/okta/devices/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/devices/year=${year}/month=${month}/'
+);
+
+-- authenticators: Authenticators (email, password, Okta Verify, ...); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE EXTERNAL TABLE IF NOT EXISTS `okta`.`authenticators` (
+  `_airbyte_raw_id` string,
+  `_airbyte_extracted_at` timestamp,
+  `_airbyte_generation_id` bigint,
+  `_airbyte_meta` struct<`changes`:array<struct<`field`:string,`change`:string,`reason`:string>>,`sync_id`:bigint>,
+  `_links` struct<`activate`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`deactivate`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`methods`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`self`:struct<`hints`:struct<`allow`:array<string>,`_airbyte_additional_properties`:string>,`href`:string,`name`:string,`templated`:boolean,`type`:string,`_airbyte_additional_properties`:string>,`_airbyte_additional_properties`:string>,
+  `created` timestamp,
+  `description` string,
+  `id` string,
+  `key` string,
+  `lastUpdated` timestamp,
+  `name` string,
+  `provider` string,
+  `settings` string,
+  `status` string,
+  `type` string,
+  `_ab_cdc_deleted_at` timestamp,
+  `_oktalake_deleted_by` string,
+  `_airbyte_additional_properties` string,
+  `_oktalake_null_fields` array<string>
+)
+PARTITIONED BY (`year` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://okta-lake/data/okta/authenticators/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.year.type' = 'integer',
+  'projection.year.range' = '2000,2100',
+  'projection.month.type' = 'integer',
+  'projection.month.range' = '1,12',
+  'projection.month.digits' = '2',
+  'storage.location.template' = 's3://okta-lake/data/okta/authenticators/year=${year}/month=${month}/'
 );
 
 -- logs: System log events

@@ -1,4 +1,4 @@
--- oktalake streams --ddl duckdb --format jsonl: one table per stream over s3://okta-lake/data/okta/
+-- oktalake: duckdb statements for the lake's jsonl objects, one table per stream over s3://okta-lake/data/okta/
 INSTALL httpfs;
 LOAD httpfs;
 CREATE SCHEMA IF NOT EXISTS "okta";
@@ -122,6 +122,61 @@ FROM read_json('s3://okta-lake/data/okta/resource_sets/year=*/month=*/*.jsonl.gz
   "_airbyte_generation_id": 'BIGINT',
   "_airbyte_meta": 'STRUCT("changes" STRUCT("field" VARCHAR, "change" VARCHAR, "reason" VARCHAR)[], "sync_id" BIGINT)',
   "_airbyte_data": 'STRUCT("_links" STRUCT("self" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "resources" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "bindings" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR)), "created" TIMESTAMPTZ, "description" VARCHAR, "id" VARCHAR, "label" VARCHAR, "lastUpdated" TIMESTAMPTZ, "_ab_cdc_deleted_at" TIMESTAMPTZ, "_oktalake_deleted_by" VARCHAR)'
+});
+
+-- group_rules: Group rules: the expressions that assign users to groups; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."group_rules" AS
+SELECT _airbyte_raw_id, to_timestamp(_airbyte_extracted_at / 1000) AS _airbyte_extracted_at, _airbyte_generation_id, _airbyte_meta, unnest(_airbyte_data), "year", "month"
+FROM read_json('s3://okta-lake/data/okta/group_rules/year=*/month=*/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, columns = {
+  "_airbyte_raw_id": 'VARCHAR',
+  "_airbyte_extracted_at": 'BIGINT',
+  "_airbyte_generation_id": 'BIGINT',
+  "_airbyte_meta": 'STRUCT("changes" STRUCT("field" VARCHAR, "change" VARCHAR, "reason" VARCHAR)[], "sync_id" BIGINT)',
+  "_airbyte_data": 'STRUCT("_embedded" STRUCT("groupIdToGroupNameMap" JSON), "actions" STRUCT("assignUserToGroups" STRUCT("groupIds" VARCHAR[])), "conditions" STRUCT("expression" STRUCT("type" VARCHAR, "value" VARCHAR), "people" STRUCT("groups" STRUCT("exclude" VARCHAR[]), "users" STRUCT("exclude" VARCHAR[]))), "created" TIMESTAMPTZ, "id" VARCHAR, "lastUpdated" TIMESTAMPTZ, "name" VARCHAR, "status" VARCHAR, "type" VARCHAR, "_ab_cdc_deleted_at" TIMESTAMPTZ, "_oktalake_deleted_by" VARCHAR)'
+});
+
+-- user_types: User types (the default one and the org's own); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."user_types" AS
+SELECT _airbyte_raw_id, to_timestamp(_airbyte_extracted_at / 1000) AS _airbyte_extracted_at, _airbyte_generation_id, _airbyte_meta, unnest(_airbyte_data), "year", "month"
+FROM read_json('s3://okta-lake/data/okta/user_types/year=*/month=*/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, columns = {
+  "_airbyte_raw_id": 'VARCHAR',
+  "_airbyte_extracted_at": 'BIGINT',
+  "_airbyte_generation_id": 'BIGINT',
+  "_airbyte_meta": 'STRUCT("changes" STRUCT("field" VARCHAR, "change" VARCHAR, "reason" VARCHAR)[], "sync_id" BIGINT)',
+  "_airbyte_data": 'STRUCT("_links" STRUCT("schema" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "self" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR)), "created" TIMESTAMPTZ, "createdBy" VARCHAR, "default" BOOLEAN, "description" VARCHAR, "displayName" VARCHAR, "id" VARCHAR, "lastUpdated" TIMESTAMPTZ, "lastUpdatedBy" VARCHAR, "name" VARCHAR, "_ab_cdc_deleted_at" TIMESTAMPTZ, "_oktalake_deleted_by" VARCHAR)'
+});
+
+-- user_schema: The user profile schema, the org's custom attributes included (one record); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."user_schema" AS
+SELECT _airbyte_raw_id, to_timestamp(_airbyte_extracted_at / 1000) AS _airbyte_extracted_at, _airbyte_generation_id, _airbyte_meta, unnest(_airbyte_data), "year", "month"
+FROM read_json('s3://okta-lake/data/okta/user_schema/year=*/month=*/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, columns = {
+  "_airbyte_raw_id": 'VARCHAR',
+  "_airbyte_extracted_at": 'BIGINT',
+  "_airbyte_generation_id": 'BIGINT',
+  "_airbyte_meta": 'STRUCT("changes" STRUCT("field" VARCHAR, "change" VARCHAR, "reason" VARCHAR)[], "sync_id" BIGINT)',
+  "_airbyte_data": 'STRUCT("$schema" VARCHAR, "_links" STRUCT("self" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR)), "created" VARCHAR, "definitions" STRUCT("base" STRUCT("id" VARCHAR, "properties" JSON, "required" VARCHAR[], "type" VARCHAR), "custom" STRUCT("id" VARCHAR, "properties" JSON, "required" VARCHAR[], "type" VARCHAR)), "id" VARCHAR, "lastUpdated" VARCHAR, "name" VARCHAR, "properties" STRUCT("profile" STRUCT("allOf" STRUCT("$ref" VARCHAR)[])), "title" VARCHAR, "type" VARCHAR, "_ab_cdc_deleted_at" TIMESTAMPTZ, "_oktalake_deleted_by" VARCHAR)'
+});
+
+-- devices: Devices registered with Okta (Identity Engine); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."devices" AS
+SELECT _airbyte_raw_id, to_timestamp(_airbyte_extracted_at / 1000) AS _airbyte_extracted_at, _airbyte_generation_id, _airbyte_meta, unnest(_airbyte_data), "year", "month"
+FROM read_json('s3://okta-lake/data/okta/devices/year=*/month=*/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, columns = {
+  "_airbyte_raw_id": 'VARCHAR',
+  "_airbyte_extracted_at": 'BIGINT',
+  "_airbyte_generation_id": 'BIGINT',
+  "_airbyte_meta": 'STRUCT("changes" STRUCT("field" VARCHAR, "change" VARCHAR, "reason" VARCHAR)[], "sync_id" BIGINT)',
+  "_airbyte_data": 'STRUCT("_embedded" STRUCT("users" STRUCT("created" VARCHAR, "managementStatus" VARCHAR, "screenLockType" VARCHAR, "user" STRUCT("_embedded" JSON, "_links" STRUCT("activate" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "changePassword" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "changeRecoveryQuestion" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "deactivate" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "expirePassword" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "forgotPassword" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "reactivate" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "resetFactors" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "resetPassword" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "schema" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "self" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "suspend" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "type" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "unlock" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "unsuspend" STRUCT("hints" STRUCT("allow" JSON), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR)), "activated" TIMESTAMPTZ, "created" TIMESTAMPTZ, "credentials" STRUCT("password" STRUCT("hash" STRUCT("algorithm" JSON, "digestAlgorithm" JSON, "iterationCount" JSON, "keySize" JSON, "salt" JSON, "saltOrder" JSON, "value" JSON, "workFactor" JSON), "hook" STRUCT("type" JSON), "value" VARCHAR), "provider" STRUCT("name" VARCHAR, "type" VARCHAR), "recovery_question" STRUCT("answer" VARCHAR, "question" VARCHAR)), "id" VARCHAR, "lastLogin" TIMESTAMPTZ, "lastUpdated" TIMESTAMPTZ, "passwordChanged" TIMESTAMPTZ, "profile" STRUCT("city" VARCHAR, "costCenter" VARCHAR, "countryCode" VARCHAR, "department" VARCHAR, "displayName" VARCHAR, "division" VARCHAR, "email" VARCHAR, "employeeNumber" VARCHAR, "firstName" VARCHAR, "honorificPrefix" VARCHAR, "honorificSuffix" VARCHAR, "lastName" VARCHAR, "locale" VARCHAR, "login" VARCHAR, "manager" VARCHAR, "managerId" VARCHAR, "middleName" VARCHAR, "mobilePhone" VARCHAR, "nickName" VARCHAR, "organization" VARCHAR, "postalAddress" VARCHAR, "preferredLanguage" VARCHAR, "primaryPhone" VARCHAR, "profileUrl" VARCHAR, "secondEmail" VARCHAR, "state" VARCHAR, "streetAddress" VARCHAR, "timezone" VARCHAR, "title" VARCHAR, "userType" VARCHAR, "zipCode" VARCHAR), "realmId" VARCHAR, "status" VARCHAR, "statusChanged" TIMESTAMPTZ, "transitioningToStatus" VARCHAR, "type" STRUCT("id" VARCHAR)))[]), "_links" STRUCT("activate" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "deactivate" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "self" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "suspend" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "unsuspend" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "users" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR)), "created" TIMESTAMPTZ, "id" VARCHAR, "lastUpdated" TIMESTAMPTZ, "profile" STRUCT("diskEncryptionType" VARCHAR, "displayName" VARCHAR, "imei" VARCHAR, "integrityJailbreak" BOOLEAN, "managed" BOOLEAN, "manufacturer" VARCHAR, "meid" VARCHAR, "model" VARCHAR, "osVersion" VARCHAR, "platform" VARCHAR, "registered" BOOLEAN, "secureHardwarePresent" BOOLEAN, "serialNumber" VARCHAR, "sid" VARCHAR, "tpmPublicKeyHash" VARCHAR, "udid" VARCHAR), "resourceAlternateId" VARCHAR, "resourceDisplayName" STRUCT("sensitive" BOOLEAN, "value" VARCHAR), "resourceId" VARCHAR, "resourceType" VARCHAR, "status" VARCHAR, "_ab_cdc_deleted_at" TIMESTAMPTZ, "_oktalake_deleted_by" VARCHAR)'
+});
+
+-- authenticators: Authenticators (email, password, Okta Verify, ...); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."authenticators" AS
+SELECT _airbyte_raw_id, to_timestamp(_airbyte_extracted_at / 1000) AS _airbyte_extracted_at, _airbyte_generation_id, _airbyte_meta, unnest(_airbyte_data), "year", "month"
+FROM read_json('s3://okta-lake/data/okta/authenticators/year=*/month=*/*.jsonl.gz', format = 'newline_delimited', hive_partitioning = true, columns = {
+  "_airbyte_raw_id": 'VARCHAR',
+  "_airbyte_extracted_at": 'BIGINT',
+  "_airbyte_generation_id": 'BIGINT',
+  "_airbyte_meta": 'STRUCT("changes" STRUCT("field" VARCHAR, "change" VARCHAR, "reason" VARCHAR)[], "sync_id" BIGINT)',
+  "_airbyte_data": 'STRUCT("_links" STRUCT("activate" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "deactivate" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "methods" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR), "self" STRUCT("hints" STRUCT("allow" VARCHAR[]), "href" VARCHAR, "name" VARCHAR, "templated" BOOLEAN, "type" VARCHAR)), "created" TIMESTAMPTZ, "description" VARCHAR, "id" VARCHAR, "key" VARCHAR, "lastUpdated" TIMESTAMPTZ, "name" VARCHAR, "provider" JSON, "settings" JSON, "status" VARCHAR, "type" VARCHAR, "_ab_cdc_deleted_at" TIMESTAMPTZ, "_oktalake_deleted_by" VARCHAR)'
 });
 
 -- logs: System log events

@@ -1,4 +1,4 @@
--- oktalake streams --ddl duckdb --format parquet: one table per stream over s3://okta-lake/data/okta/
+-- oktalake: duckdb statements for the lake's parquet objects, one table per stream over s3://okta-lake/data/okta/
 INSTALL httpfs;
 LOAD httpfs;
 CREATE SCHEMA IF NOT EXISTS "okta";
@@ -46,6 +46,26 @@ SELECT * FROM read_parquet('s3://okta-lake/data/okta/group_role_assignments/year
 -- resource_sets: Resource sets of custom admin roles; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
 CREATE OR REPLACE VIEW "okta"."resource_sets" AS
 SELECT * FROM read_parquet('s3://okta-lake/data/okta/resource_sets/year=*/month=*/*.parquet', hive_partitioning = true, union_by_name = true);
+
+-- group_rules: Group rules: the expressions that assign users to groups; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."group_rules" AS
+SELECT * FROM read_parquet('s3://okta-lake/data/okta/group_rules/year=*/month=*/*.parquet', hive_partitioning = true, union_by_name = true);
+
+-- user_types: User types (the default one and the org's own); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."user_types" AS
+SELECT * FROM read_parquet('s3://okta-lake/data/okta/user_types/year=*/month=*/*.parquet', hive_partitioning = true, union_by_name = true);
+
+-- user_schema: The user profile schema, the org's custom attributes included (one record); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."user_schema" AS
+SELECT * FROM read_parquet('s3://okta-lake/data/okta/user_schema/year=*/month=*/*.parquet', hive_partitioning = true, union_by_name = true);
+
+-- devices: Devices registered with Okta (Identity Engine); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."devices" AS
+SELECT * FROM read_parquet('s3://okta-lake/data/okta/devices/year=*/month=*/*.parquet', hive_partitioning = true, union_by_name = true);
+
+-- authenticators: Authenticators (email, password, Okta Verify, ...); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE OR REPLACE VIEW "okta"."authenticators" AS
+SELECT * FROM read_parquet('s3://okta-lake/data/okta/authenticators/year=*/month=*/*.parquet', hive_partitioning = true, union_by_name = true);
 
 -- logs: System log events
 CREATE OR REPLACE VIEW "okta"."logs" AS

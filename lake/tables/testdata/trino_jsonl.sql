@@ -1,4 +1,4 @@
--- oktalake streams --ddl trino --format jsonl: one table per stream over s3://okta-lake/data/okta/
+-- oktalake: trino statements for the lake's jsonl objects, one table per stream over s3://okta-lake/data/okta/
 CREATE SCHEMA IF NOT EXISTS "hive"."okta";
 
 -- users: Users of every status, DEPROVISIONED included; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
@@ -187,6 +187,91 @@ WITH (
   partitioned_by = ARRAY['year', 'month']
 );
 CALL "hive".system.sync_partition_metadata('okta', 'resource_sets', 'FULL');
+
+-- group_rules: Group rules: the expressions that assign users to groups; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."group_rules" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" bigint,
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_airbyte_data" row("_embedded" row("groupIdToGroupNameMap" varchar), "actions" row("assignUserToGroups" row("groupIds" array(varchar))), "conditions" row("expression" row("type" varchar, "value" varchar), "people" row("groups" row("exclude" array(varchar)), "users" row("exclude" array(varchar)))), "created" varchar, "id" varchar, "lastUpdated" varchar, "name" varchar, "status" varchar, "type" varchar, "_ab_cdc_deleted_at" varchar, "_oktalake_deleted_by" varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/group_rules/',
+  format = 'JSON',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'group_rules', 'FULL');
+
+-- user_types: User types (the default one and the org's own); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."user_types" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" bigint,
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_airbyte_data" row("_links" row("schema" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "self" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar)), "created" varchar, "createdBy" varchar, "default" boolean, "description" varchar, "displayName" varchar, "id" varchar, "lastUpdated" varchar, "lastUpdatedBy" varchar, "name" varchar, "_ab_cdc_deleted_at" varchar, "_oktalake_deleted_by" varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/user_types/',
+  format = 'JSON',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'user_types', 'FULL');
+
+-- user_schema: The user profile schema, the org's custom attributes included (one record); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."user_schema" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" bigint,
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_airbyte_data" row("$schema" varchar, "_links" row("self" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar)), "created" varchar, "definitions" row("base" row("id" varchar, "properties" varchar, "required" array(varchar), "type" varchar), "custom" row("id" varchar, "properties" varchar, "required" array(varchar), "type" varchar)), "id" varchar, "lastUpdated" varchar, "name" varchar, "properties" row("profile" row("allOf" array(row("$ref" varchar)))), "title" varchar, "type" varchar, "_ab_cdc_deleted_at" varchar, "_oktalake_deleted_by" varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/user_schema/',
+  format = 'JSON',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'user_schema', 'FULL');
+
+-- devices: Devices registered with Okta (Identity Engine); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."devices" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" bigint,
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_airbyte_data" row("_embedded" row("users" array(row("created" varchar, "managementStatus" varchar, "screenLockType" varchar, "user" row("_embedded" varchar, "_links" row("activate" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "changePassword" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "changeRecoveryQuestion" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "deactivate" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "expirePassword" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "forgotPassword" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "reactivate" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "resetFactors" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "resetPassword" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "schema" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "self" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "suspend" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "type" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "unlock" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "unsuspend" row("hints" row("allow" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar)), "activated" varchar, "created" varchar, "credentials" row("password" row("hash" row("algorithm" varchar, "digestAlgorithm" varchar, "iterationCount" varchar, "keySize" varchar, "salt" varchar, "saltOrder" varchar, "value" varchar, "workFactor" varchar), "hook" row("type" varchar), "value" varchar), "provider" row("name" varchar, "type" varchar), "recovery_question" row("answer" varchar, "question" varchar)), "id" varchar, "lastLogin" varchar, "lastUpdated" varchar, "passwordChanged" varchar, "profile" row("city" varchar, "costCenter" varchar, "countryCode" varchar, "department" varchar, "displayName" varchar, "division" varchar, "email" varchar, "employeeNumber" varchar, "firstName" varchar, "honorificPrefix" varchar, "honorificSuffix" varchar, "lastName" varchar, "locale" varchar, "login" varchar, "manager" varchar, "managerId" varchar, "middleName" varchar, "mobilePhone" varchar, "nickName" varchar, "organization" varchar, "postalAddress" varchar, "preferredLanguage" varchar, "primaryPhone" varchar, "profileUrl" varchar, "secondEmail" varchar, "state" varchar, "streetAddress" varchar, "timezone" varchar, "title" varchar, "userType" varchar, "zipCode" varchar), "realmId" varchar, "status" varchar, "statusChanged" varchar, "transitioningToStatus" varchar, "type" row("id" varchar))))), "_links" row("activate" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "deactivate" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "self" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "suspend" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "unsuspend" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "users" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar)), "created" varchar, "id" varchar, "lastUpdated" varchar, "profile" row("diskEncryptionType" varchar, "displayName" varchar, "imei" varchar, "integrityJailbreak" boolean, "managed" boolean, "manufacturer" varchar, "meid" varchar, "model" varchar, "osVersion" varchar, "platform" varchar, "registered" boolean, "secureHardwarePresent" boolean, "serialNumber" varchar, "sid" varchar, "tpmPublicKeyHash" varchar, "udid" varchar), "resourceAlternateId" varchar, "resourceDisplayName" row("sensitive" boolean, "value" varchar), "resourceId" varchar, "resourceType" varchar, "status" varchar, "_ab_cdc_deleted_at" varchar, "_oktalake_deleted_by" varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/devices/',
+  format = 'JSON',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'devices', 'FULL');
+
+-- authenticators: Authenticators (email, password, Okta Verify, ...); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."authenticators" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" bigint,
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_airbyte_data" row("_links" row("activate" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "deactivate" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "methods" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar), "self" row("hints" row("allow" array(varchar)), "href" varchar, "name" varchar, "templated" boolean, "type" varchar)), "created" varchar, "description" varchar, "id" varchar, "key" varchar, "lastUpdated" varchar, "name" varchar, "provider" varchar, "settings" varchar, "status" varchar, "type" varchar, "_ab_cdc_deleted_at" varchar, "_oktalake_deleted_by" varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/authenticators/',
+  format = 'JSON',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'authenticators', 'FULL');
 
 -- logs: System log events
 CREATE TABLE IF NOT EXISTS "hive"."okta"."logs" (

@@ -1,4 +1,4 @@
--- oktalake streams --ddl trino --format parquet: one table per stream over s3://okta-lake/data/okta/
+-- oktalake: trino statements for the lake's parquet objects, one table per stream over s3://okta-lake/data/okta/
 CREATE SCHEMA IF NOT EXISTS "hive"."okta";
 
 -- users: Users of every status, DEPROVISIONED included; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
@@ -343,6 +343,157 @@ WITH (
   partitioned_by = ARRAY['year', 'month']
 );
 CALL "hive".system.sync_partition_metadata('okta', 'resource_sets', 'FULL');
+
+-- group_rules: Group rules: the expressions that assign users to groups; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."group_rules" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" timestamp(3),
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_embedded" row("groupIdToGroupNameMap" varchar, "_airbyte_additional_properties" varchar),
+  "actions" row("assignUserToGroups" row("groupIds" array(varchar), "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "conditions" row("expression" row("type" varchar, "value" varchar, "_airbyte_additional_properties" varchar), "people" row("groups" row("exclude" array(varchar), "_airbyte_additional_properties" varchar), "users" row("exclude" array(varchar), "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "created" timestamp(3),
+  "id" varchar,
+  "lastUpdated" timestamp(3),
+  "name" varchar,
+  "status" varchar,
+  "type" varchar,
+  "_ab_cdc_deleted_at" timestamp(3),
+  "_oktalake_deleted_by" varchar,
+  "_airbyte_additional_properties" varchar,
+  "_oktalake_null_fields" array(varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/group_rules/',
+  format = 'PARQUET',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'group_rules', 'FULL');
+
+-- user_types: User types (the default one and the org's own); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."user_types" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" timestamp(3),
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_links" row("schema" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "self" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "created" timestamp(3),
+  "createdBy" varchar,
+  "default" boolean,
+  "description" varchar,
+  "displayName" varchar,
+  "id" varchar,
+  "lastUpdated" timestamp(3),
+  "lastUpdatedBy" varchar,
+  "name" varchar,
+  "_ab_cdc_deleted_at" timestamp(3),
+  "_oktalake_deleted_by" varchar,
+  "_airbyte_additional_properties" varchar,
+  "_oktalake_null_fields" array(varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/user_types/',
+  format = 'PARQUET',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'user_types', 'FULL');
+
+-- user_schema: The user profile schema, the org's custom attributes included (one record); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."user_schema" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" timestamp(3),
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "$schema" varchar,
+  "_links" row("self" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "created" varchar,
+  "definitions" row("base" row("id" varchar, "properties" varchar, "required" array(varchar), "type" varchar, "_airbyte_additional_properties" varchar), "custom" row("id" varchar, "properties" varchar, "required" array(varchar), "type" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "id" varchar,
+  "lastUpdated" varchar,
+  "name" varchar,
+  "properties" row("profile" row("allOf" array(row("$ref" varchar, "_airbyte_additional_properties" varchar)), "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "title" varchar,
+  "type" varchar,
+  "_ab_cdc_deleted_at" timestamp(3),
+  "_oktalake_deleted_by" varchar,
+  "_airbyte_additional_properties" varchar,
+  "_oktalake_null_fields" array(varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/user_schema/',
+  format = 'PARQUET',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'user_schema', 'FULL');
+
+-- devices: Devices registered with Okta (Identity Engine); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."devices" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" timestamp(3),
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_embedded" row("users" array(row("created" varchar, "managementStatus" varchar, "screenLockType" varchar, "user" row("_embedded" varchar, "_links" row("activate" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "changePassword" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "changeRecoveryQuestion" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "deactivate" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "expirePassword" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "forgotPassword" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "reactivate" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "resetFactors" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "resetPassword" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "schema" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "self" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "suspend" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "type" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "unlock" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "unsuspend" row("hints" row("allow" varchar, "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar), "activated" timestamp(3), "created" timestamp(3), "credentials" row("password" row("hash" row("algorithm" varchar, "digestAlgorithm" varchar, "iterationCount" varchar, "keySize" varchar, "salt" varchar, "saltOrder" varchar, "value" varchar, "workFactor" varchar, "_airbyte_additional_properties" varchar), "hook" row("type" varchar, "_airbyte_additional_properties" varchar), "value" varchar, "_airbyte_additional_properties" varchar), "provider" row("name" varchar, "type" varchar, "_airbyte_additional_properties" varchar), "recovery_question" row("answer" varchar, "question" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar), "id" varchar, "lastLogin" timestamp(3), "lastUpdated" timestamp(3), "passwordChanged" timestamp(3), "profile" row("city" varchar, "costCenter" varchar, "countryCode" varchar, "department" varchar, "displayName" varchar, "division" varchar, "email" varchar, "employeeNumber" varchar, "firstName" varchar, "honorificPrefix" varchar, "honorificSuffix" varchar, "lastName" varchar, "locale" varchar, "login" varchar, "manager" varchar, "managerId" varchar, "middleName" varchar, "mobilePhone" varchar, "nickName" varchar, "organization" varchar, "postalAddress" varchar, "preferredLanguage" varchar, "primaryPhone" varchar, "profileUrl" varchar, "secondEmail" varchar, "state" varchar, "streetAddress" varchar, "timezone" varchar, "title" varchar, "userType" varchar, "zipCode" varchar, "_airbyte_additional_properties" varchar), "realmId" varchar, "status" varchar, "statusChanged" timestamp(3), "transitioningToStatus" varchar, "type" row("id" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar)), "_airbyte_additional_properties" varchar),
+  "_links" row("activate" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "deactivate" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "self" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "suspend" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "unsuspend" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "users" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "created" timestamp(3),
+  "id" varchar,
+  "lastUpdated" timestamp(3),
+  "profile" row("diskEncryptionType" varchar, "displayName" varchar, "imei" varchar, "integrityJailbreak" boolean, "managed" boolean, "manufacturer" varchar, "meid" varchar, "model" varchar, "osVersion" varchar, "platform" varchar, "registered" boolean, "secureHardwarePresent" boolean, "serialNumber" varchar, "sid" varchar, "tpmPublicKeyHash" varchar, "udid" varchar, "_airbyte_additional_properties" varchar),
+  "resourceAlternateId" varchar,
+  "resourceDisplayName" row("sensitive" boolean, "value" varchar, "_airbyte_additional_properties" varchar),
+  "resourceId" varchar,
+  "resourceType" varchar,
+  "status" varchar,
+  "_ab_cdc_deleted_at" timestamp(3),
+  "_oktalake_deleted_by" varchar,
+  "_airbyte_additional_properties" varchar,
+  "_oktalake_null_fields" array(varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/devices/',
+  format = 'PARQUET',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'devices', 'FULL');
+
+-- authenticators: Authenticators (email, password, Okta Verify, ...); a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
+CREATE TABLE IF NOT EXISTS "hive"."okta"."authenticators" (
+  "_airbyte_raw_id" varchar,
+  "_airbyte_extracted_at" timestamp(3),
+  "_airbyte_generation_id" bigint,
+  "_airbyte_meta" row("changes" array(row("field" varchar, "change" varchar, "reason" varchar)), "sync_id" bigint),
+  "_links" row("activate" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "deactivate" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "methods" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "self" row("hints" row("allow" array(varchar), "_airbyte_additional_properties" varchar), "href" varchar, "name" varchar, "templated" boolean, "type" varchar, "_airbyte_additional_properties" varchar), "_airbyte_additional_properties" varchar),
+  "created" timestamp(3),
+  "description" varchar,
+  "id" varchar,
+  "key" varchar,
+  "lastUpdated" timestamp(3),
+  "name" varchar,
+  "provider" varchar,
+  "settings" varchar,
+  "status" varchar,
+  "type" varchar,
+  "_ab_cdc_deleted_at" timestamp(3),
+  "_oktalake_deleted_by" varchar,
+  "_airbyte_additional_properties" varchar,
+  "_oktalake_null_fields" array(varchar),
+  "year" varchar,
+  "month" varchar
+)
+WITH (
+  external_location = 's3://okta-lake/data/okta/authenticators/',
+  format = 'PARQUET',
+  partitioned_by = ARRAY['year', 'month']
+);
+CALL "hive".system.sync_partition_metadata('okta', 'authenticators', 'FULL');
 
 -- logs: System log events
 CREATE TABLE IF NOT EXISTS "hive"."okta"."logs" (
