@@ -50,10 +50,11 @@ func readParquetStream(t *testing.T, store lake.Store, stream string) []map[stri
 	return out
 }
 
-// A backfill writing Parquet resumes after a lost window as one writing
-// JSONL does: the interrupted window's Parquet parts are removed before it
-// is read again, so every event is in the lake once.
-func TestBackfillParquetResumeAfterKill(t *testing.T) {
+// A backfill writing Parquet reads a window again as one writing JSONL
+// does: the Parquet parts an earlier attempt at the window left are
+// removed first, so every event is in the lake once. (The first run here
+// is whole; forgetting its finished windows makes the second redo each.)
+func TestBackfillParquetRedoesWindowsOnce(t *testing.T) {
 	cfgOrg := oktatest.DefaultOrgConfig()
 	cfgOrg.LogEvents = 2000
 	cfgOrg.LogSpan = 10 * 24 * time.Hour
@@ -64,21 +65,31 @@ func TestBackfillParquetResumeAfterKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &failingStore{Store: f.store, failAt: 5}
 	bc := backfillConfig(f.config("logs"), since, until)
 	bc.Window, bc.Workers, bc.Format = 36*time.Hour, 2, format
-	bc.Store = fs
-	if sum, err := Backfill(context.Background(), bc); err == nil || len(sum.Failed) == 0 {
-		t.Fatalf("the first backfill should lose a window, got err %v", err)
-	}
-	bc.Store = f.store
-	if _, err := Backfill(context.Background(), bc); err != nil {
+	bc.SetDefaults()
+	ctx := context.Background()
+	if _, err := Backfill(ctx, bc); err != nil {
 		t.Fatal(err)
+	}
+	first := len(keysUnder(t, f.store, "data/okta/logs/"))
+	if err := f.store.Delete(ctx, lake.BackfillStateKey(bc.Prefix, bc.Namespace, "logs")); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Backfill(ctx, bc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.WindowsSkipped != 0 {
+		t.Fatalf("the second run skipped %d windows, want every window redone", sum.WindowsSkipped)
 	}
 	all := readParquetStream(t, f.store, "logs")
 	got := uniqueField(all, "uuid")
 	want := f.org.CountLogs(since, until, f.clock.Now())
 	if want == 0 || len(got) != want || len(all) != want {
-		t.Fatalf("%d events (%d unique) after resume, want %d, each once", len(all), len(got), want)
+		t.Fatalf("%d events (%d unique) after redoing every window, want %d, each once", len(all), len(got), want)
+	}
+	if n := len(keysUnder(t, f.store, "data/okta/logs/")); n != first {
+		t.Errorf("%d objects after redoing, %d before", n, first)
 	}
 }
