@@ -34,7 +34,7 @@ func commands() []*cli.Command {
 func extractCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "extract",
-		Usage: "read Okta streams and write gzip JSONL objects to the bucket",
+		Usage: "read Okta streams and write gzip JSONL (or Parquet) objects to the bucket",
 		Flags: concat(oktaFlags(), bucketFlags(), writerFlags(), logFlags(), []cli.Flag{
 			&cli.StringSliceFlag{Name: "streams", EnvVars: []string{"OKTALAKE_STREAMS"}, Usage: "streams to extract, comma-separated (default: all; \"oktalake streams\" lists them)"},
 			&cli.StringFlag{Name: "state", EnvVars: []string{"OKTALAKE_STATE"}, Usage: "keep incremental state in this local file instead of the bucket"},

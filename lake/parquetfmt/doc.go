@@ -65,17 +65,18 @@
 //
 // # Seam
 //
-// lake's writer rotates gzip JSONL parts at a compressed size and commits
-// each through Store.Create and ObjectWriter.Commit. For Parquet it would,
-// per part: NewEncoder(objectWriter, stream, opts); Write(record, meta)
-// per record; rotate when BytesWritten() reaches its size limit; Close()
-// (the footer), then Commit. A Parquet object is readable only once
-// closed, so a part is always whole. Keys end in ".parquet" instead of
-// ".jsonl.gz".
+// Format is lake.Writer's Parquet format (lake.WriterConfig.Format): per
+// part, the writer opens an object through Store.Create, writes each
+// record through an Encoder, rotates when BytesWritten reaches its
+// MaxFileSize, then Close writes the footer and the part is committed. A
+// Parquet object is readable only once closed, so a part is always whole.
+// Keys end in ".parquet" instead of ".jsonl.gz", with the same part
+// numbers. Every stream that can be deleted from also has the tombstone
+// columns _ab_cdc_deleted_at (a timestamp) and _oktalake_deleted_by.
 //
 // Reading needs random access (the footer is at the end): NewDecoder takes
 // an io.ReaderAt and the object's size, such as an *os.File for a local
-// store, or a spooled copy (or ranged GETs) for S3; Next gives lake.Record
+// store, or a spooled copy for S3 (lake.Spool, as load does); Next gives lake.Record
 // values with the same contract as lake.Reader's (Line is the 1-based row
 // number, *lake.LineError for a row that cannot be decoded).
 package parquetfmt

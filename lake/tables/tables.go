@@ -104,7 +104,7 @@ func Write(w io.Writer, cfg Config) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "-- oktalake: %s statements for the lake's %s objects, one table per stream over %s\n", cfg.Engine, cfg.Format, cfg.location(""))
+	fmt.Fprintf(&b, "-- oktalake: a %s table per stream over the %s objects under %s\n", cfg.Engine, cfg.Format, cfg.location(""))
 	switch cfg.Engine {
 	case Athena:
 		fmt.Fprintf(&b, "CREATE DATABASE IF NOT EXISTS %s;\n", athenaIdent(cfg.Schema))

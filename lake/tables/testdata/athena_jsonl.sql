@@ -1,4 +1,4 @@
--- oktalake: athena statements for the lake's jsonl objects, one table per stream over s3://okta-lake/data/okta/
+-- oktalake: a athena table per stream over the jsonl objects under s3://okta-lake/data/okta/
 CREATE DATABASE IF NOT EXISTS `okta`;
 
 -- users: Users of every status, DEPROVISIONED included; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)

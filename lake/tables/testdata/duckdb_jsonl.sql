@@ -1,4 +1,4 @@
--- oktalake: duckdb statements for the lake's jsonl objects, one table per stream over s3://okta-lake/data/okta/
+-- oktalake: a duckdb table per stream over the jsonl objects under s3://okta-lake/data/okta/
 INSTALL httpfs;
 LOAD httpfs;
 CREATE SCHEMA IF NOT EXISTS "okta";

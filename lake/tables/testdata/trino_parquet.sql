@@ -1,4 +1,4 @@
--- oktalake: trino statements for the lake's parquet objects, one table per stream over s3://okta-lake/data/okta/
+-- oktalake: a trino table per stream over the parquet objects under s3://okta-lake/data/okta/
 CREATE SCHEMA IF NOT EXISTS "hive"."okta";
 
 -- users: Users of every status, DEPROVISIONED included; a row whose _ab_cdc_deleted_at is set is a tombstone (the record with its key was deleted then)
