@@ -265,6 +265,19 @@ func checkRules(objs []Object) []error {
 				fail("%s: capabilities drop %s, want drop ALL", where, drop)
 			}
 			checkResources(where, c, fail)
+			if len(c.Args) > 0 && c.Args[0] == "load" {
+				// load reads Parquet objects on S3 through a temporary file:
+				// with a read-only root it needs a writable /tmp.
+				ok := false
+				for _, m := range c.VolumeMounts {
+					if v, found := volumes[m.Name]; found && m.MountPath == "/tmp" && !m.ReadOnly && v.EmptyDir != nil {
+						ok = true
+					}
+				}
+				if !ok {
+					fail("%s: runs load with a read-only root but mounts no emptyDir at /tmp (Parquet objects on S3 are read through a temporary file)", where)
+				}
+			}
 			for _, e := range c.Env {
 				if e.ValueFrom == nil {
 					if _, ok := e.Value.(string); !ok {

@@ -117,11 +117,12 @@ type VolumeMount struct {
 	ReadOnly  bool   `yaml:"readOnly"`
 }
 
-// Volume is a pod's volume; only ConfigMap and Secret sources are read.
+// Volume is a pod's volume; only ConfigMap, Secret and emptyDir sources are read.
 type Volume struct {
 	Name      string         `yaml:"name"`
 	ConfigMap map[string]any `yaml:"configMap"`
 	Secret    map[string]any `yaml:"secret"`
+	EmptyDir  map[string]any `yaml:"emptyDir"`
 }
 
 // Workloads finds the pod templates among objs: CronJob
