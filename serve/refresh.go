@@ -289,9 +289,12 @@ func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[strin
 		return failed
 	}
 	for _, st := range streamOrder {
-		if _, err := s.writeObject(ctx, run, st, perStream[st]); err != nil {
+		_, m, err := s.writeObject(ctx, run, st, perStream[st])
+		if err != nil {
 			notCommitted(st, err)
+			continue
 		}
+		s.writeManifest(ctx, m)
 	}
 	s.poke()
 	return failed
