@@ -92,21 +92,34 @@ func TestServeEndToEnd(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the change took %v to reach Port", d)
 	}
-	res, err := http.Get("http://" + addr + "/metrics")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("/metrics: %v %v", res, err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	for _, want := range []string{
+	// A load pass counts its entities once it ends, which may be a little
+	// after they are in Port.
+	wants := []string{
 		`oktalake_event_hook_deliveries_total{result="accepted"}`, `oktalake_event_hook_events_total{result="new"}`,
 		`oktalake_commits_total{result="ok",stream="event_hook_events"}`, `oktalake_refreshes_total{result="record",stream="users"}`,
 		`oktalake_okta_requests_total{bucket="users",code="200"}`, `oktalake_okta_rate_limit_remaining{bucket="users"}`,
 		`oktalake_entities_loaded_total{stream="users"}`, `oktalake_event_hook_ack_seconds_count`,
-	} {
-		if !bytes.Contains(b, []byte(want)) {
-			t.Errorf("/metrics lacks %s", want)
+	}
+	var missing []string
+	for metricsBy := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		res, err := http.Get("http://" + addr + "/metrics")
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("/metrics: %v %v", res, err)
 		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		missing = missing[:0]
+		for _, want := range wants {
+			if !bytes.Contains(b, []byte(want)) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) == 0 || time.Now().After(metricsBy) {
+			break
+		}
+	}
+	for _, m := range missing {
+		t.Errorf("/metrics lacks %s", m)
 	}
 	stopAt := time.Now()
 	cancel()
