@@ -31,10 +31,17 @@ type Notifier interface {
 const notifyRetryPause = 5 * time.Second
 
 // NotifyCreated implements Notifier with minio-go, signing with the same
-// credentials, endpoint and region as the store's own client.
+// credentials, endpoint and region as the store's own client. It first
+// checks that the server streams the notifications at all (see
+// ErrNotificationsNotStreamed).
 func (s *s3Store) NotifyCreated(ctx context.Context, prefix string, onDrop func(error)) (<-chan struct{}, error) {
 	if s.endpointURL == nil {
 		return nil, fmt.Errorf("subscribing to notifications of s3://%s on %s: %w", s.bucket, s.endpoint, ErrNoNotifications)
+	}
+	// A server that accepts the listen request but never streams it would
+	// leave the caller waiting for notifications that cannot come.
+	if err := s.probeListen(ctx, prefix); err != nil {
+		return nil, err
 	}
 	client, err := minio.New(s.endpointURL.Host, &minio.Options{
 		Creds:  miniocreds.New(awsCredentials{s.creds}),

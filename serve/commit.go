@@ -42,19 +42,26 @@ func (s *Server) commitLoop() {
 			}
 		}
 		timer.Stop()
-		err := s.commitGroup(group)
+		manifest, err := s.commitGroup(group)
 		for _, d := range group {
 			d.result <- err
+		}
+		// The manifest only describes the committed object: the answers
+		// do not wait for it.
+		if manifest != nil {
+			s.writeManifest(context.Background(), *manifest)
 		}
 	}
 }
 
 // commitGroup writes the group's events not committed before (by uuid:
 // Okta retries and may deliver an event twice) and, once committed,
-// remembers them and queues their refreshes.
-func (s *Server) commitGroup(group []*delivery) error {
+// remembers them and queues their refreshes. It returns the manifest of
+// the object it committed (nil for none), still to be written.
+func (s *Server) commitGroup(group []*delivery) (*lake.Manifest, error) {
 	m := s.cfg.Metrics
 	var fresh []event
+	var manifest *lake.Manifest
 	inGroup := map[string]bool{}
 	for _, d := range group {
 		for _, e := range d.events {
@@ -76,12 +83,13 @@ func (s *Server) commitGroup(group []*delivery) error {
 		ctx := context.Background()
 		run, err := s.takeSync(ctx, streams.EventHookStream)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		key, err := s.writeObject(ctx, run, streams.EventHookStream, recs)
+		key, m, err := s.writeObject(ctx, run, streams.EventHookStream, recs)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		manifest = &m
 		for i := range fresh {
 			fresh[i].object = key
 		}
@@ -97,7 +105,7 @@ func (s *Server) commitGroup(group []*delivery) error {
 		s.refresh.push(fresh)
 		s.poke()
 	}
-	return nil
+	return manifest, nil
 }
 
 // takeSync takes the sync id of one commit of streams.
@@ -110,10 +118,9 @@ func (s *Server) takeSync(ctx context.Context, names ...string) (syncRun, error)
 }
 
 // writeObject commits records as one object of stream, in the lake's
-// layout and envelope, stamped with run's sync id, then its incremental
-// manifest, and returns the object's key. A manifest that cannot be written
-// is only a warning, as in extract: the object is committed either way.
-func (s *Server) writeObject(ctx context.Context, run syncRun, stream string, recs []json.RawMessage) (string, error) {
+// layout and envelope, stamped with run's sync id, and returns the object's
+// key and its incremental manifest, for writeManifest.
+func (s *Server) writeObject(ctx context.Context, run syncRun, stream string, recs []json.RawMessage) (string, lake.Manifest, error) {
 	start := time.Now()
 	began := s.cfg.Clock.Now().UTC()
 	w, err := lake.NewWriter(s.cfg.Store, lake.WriterConfig{
@@ -130,7 +137,7 @@ func (s *Server) writeObject(ctx context.Context, run syncRun, stream string, re
 	}
 	s.cfg.Metrics.ObserveCommit(stream, time.Since(start), err)
 	if err != nil {
-		return "", fmt.Errorf("committing %d records of %s: %w", len(recs), stream, err)
+		return "", lake.Manifest{}, fmt.Errorf("committing %d records of %s: %w", len(recs), stream, err)
 	}
 	objs := w.Objects()
 	obj := objs[len(objs)-1]
@@ -146,10 +153,16 @@ func (s *Server) writeObject(ctx context.Context, run syncRun, stream string, re
 		Objects: []lake.ManifestObject{{Key: obj.Key, Records: int64(len(recs)), Tombstones: tombstones, Bytes: obj.Size}},
 		Records: int64(len(recs)), Tombstones: tombstones,
 	}
+	return obj.Key, m, nil
+}
+
+// writeManifest writes a commit's manifest, after its object. One that
+// cannot be written is only a warning, as in extract: the object is
+// committed either way, it is just not described.
+func (s *Server) writeManifest(ctx context.Context, m lake.Manifest) {
 	if err := lake.WriteManifest(ctx, s.cfg.Store, s.cfg.Prefix, m); err != nil {
-		s.cfg.Logger.Warn("writing manifest", "stream", stream, "error", err)
+		s.cfg.Logger.Warn("writing manifest", "stream", m.Stream, "error", err)
 	}
-	return obj.Key, nil
 }
 
 // poke wakes the loader, if any, without waiting.

@@ -26,6 +26,8 @@ const (
 	DefaultGroupWindow = 100 * time.Millisecond
 	// DefaultDedupe is how many event uuids are remembered.
 	DefaultDedupe = 200_000
+	// DefaultRefreshAttempts is how many times a failed refresh is tried.
+	DefaultRefreshAttempts = 5
 	// HookPath is the Event Hook endpoint.
 	HookPath = "/okta/event-hooks"
 )
@@ -62,8 +64,12 @@ type Config struct {
 	// RefreshWorkers is how many Okta reads run at once (default 4; the
 	// governor still bounds them).
 	RefreshWorkers int
-	Clock          clock.Clock
-	Logger         *slog.Logger
+	// RefreshAttempts is how many times a failed refresh is tried (each
+	// after Okta's own retries; default DefaultRefreshAttempts) before it
+	// becomes a dead letter.
+	RefreshAttempts int
+	Clock           clock.Clock
+	Logger          *slog.Logger
 
 	// afterCommit, in tests, runs after a group's commit and before its
 	// answers (a crash there is the case dedupe across restarts covers).
@@ -92,6 +98,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Dedupe <= 0 {
 		c.Dedupe = DefaultDedupe
+	}
+	if c.RefreshAttempts <= 0 {
+		c.RefreshAttempts = DefaultRefreshAttempts
 	}
 	if c.RefreshWorkers <= 0 {
 		c.RefreshWorkers = 4

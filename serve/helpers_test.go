@@ -148,7 +148,12 @@ func (e *env) records(stream string) []map[string]any {
 
 func readStream(t *testing.T, st lake.Store, stream string) ([]map[string]any, int) {
 	t.Helper()
-	prefix := lake.JoinKey(lake.DefaultPrefix, lake.DefaultNamespace, stream) + "/"
+	return readStreamAt(t, st, lake.JoinKey(lake.DefaultPrefix, lake.DefaultNamespace, stream)+"/")
+}
+
+// readStreamAt reads every record of the data objects under prefix in key order.
+func readStreamAt(t *testing.T, st lake.Store, prefix string) ([]map[string]any, int) {
+	t.Helper()
 	var keys []string
 	if err := st.List(context.Background(), prefix, "", func(o lake.ObjectInfo) error {
 		if lake.IsDataObject(o.Key) {
@@ -205,4 +210,13 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// remarshal decodes v's JSON into out.
+func remarshal(v any, out any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
 }

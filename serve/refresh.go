@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"github.com/oktalake/oktalake/extract/okta"
 	"github.com/oktalake/oktalake/internal/metrics"
 	"github.com/oktalake/oktalake/lake"
+	"github.com/oktalake/oktalake/load"
 	"github.com/oktalake/oktalake/streams"
 )
 
@@ -74,23 +76,113 @@ func (q *refreshQueue) len() int {
 }
 
 // refreshLoop turns committed events into records of their streams until
-// the queue is closed and drained.
+// the queue is closed and drained. It first retries the refreshes pending
+// from before the start, then retries them with every batch.
 func (s *Server) refreshLoop(ctx context.Context) {
-	latest := map[string]time.Time{} // membership key → newest event applied
+	ctx = context.WithoutCancel(ctx)
+	retryFirst := len(s.progress.Pending) > 0
 	for {
-		evs, ok := s.refresh.take()
-		if !ok {
-			return
+		var evs []event
+		if !retryFirst {
+			var ok bool
+			if evs, ok = s.refresh.take(); !ok {
+				return
+			}
+			if s.cfg.beforeRefresh != nil && !s.cfg.beforeRefresh() {
+				continue // a crash, in tests: the batch is neither refreshed nor recorded
+			}
 		}
-		if s.cfg.beforeRefresh != nil && !s.cfg.beforeRefresh() {
-			continue // a crash, in tests: the batch is neither refreshed nor recorded
-		}
-		s.refreshBatch(context.WithoutCancel(ctx), evs, latest)
-		s.saveRefreshed(context.WithoutCancel(ctx), evs)
-		if len(latest) > s.cfg.Dedupe {
-			latest = map[string]time.Time{} // bounded; the extract heals what this forgets
+		retryFirst = false
+		s.refreshWithPending(ctx, evs)
+	}
+}
+
+// refreshWithPending refreshes evs and the pending refreshes together,
+// keeps the ones that fail pending (with one more attempt), turns those
+// whose attempts are spent into dead letters, and records the progress.
+func (s *Server) refreshWithPending(ctx context.Context, evs []event) {
+	prev := make(map[string]pendingRefresh, len(s.progress.Pending))
+	batch := make([]event, 0, len(s.progress.Pending)+len(evs))
+	for _, p := range s.progress.Pending {
+		if e, ok := p.event(); ok {
+			prev[p.UUID] = p
+			batch = append(batch, e)
 		}
 	}
+	batch = append(batch, evs...)
+	var pending, dead []pendingRefresh
+	for _, f := range s.refreshBatch(ctx, batch, s.progress.Latest) {
+		p := prev[f.ev.info.UUID]
+		p.UUID, p.Object, p.Event = f.ev.info.UUID, f.ev.object, f.ev.raw
+		p.Attempts++
+		p.Reason = f.reason
+		if p.Attempts >= s.cfg.RefreshAttempts {
+			p.Reason = fmt.Sprintf("%s (gave up after %d attempts)", p.Reason, p.Attempts)
+			dead = append(dead, p)
+		} else {
+			pending = append(pending, p)
+		}
+	}
+	if over := len(pending) - maxPending; over > 0 {
+		for i := range pending[:over] {
+			pending[i].Reason += fmt.Sprintf(" (more than %d refreshes pending)", maxPending)
+		}
+		dead, pending = append(dead, pending[:over]...), pending[over:]
+	}
+	if len(dead) > 0 {
+		if err := s.deadLetter(ctx, dead); err != nil {
+			s.cfg.Logger.Error("dead-lettering failed refreshes (kept pending)", "events", len(dead), "error", err)
+			pending = append(dead, pending...)
+		}
+	}
+	s.progress.Pending = pending
+	pruneLatest(s.progress.Latest)
+	s.saveRefreshed(ctx, evs)
+}
+
+// maxPending bounds the pending refreshes; the oldest beyond it become dead
+// letters at once.
+const maxPending = 10_000
+
+// RefreshLoader is the loader name under which serve keeps the dead letters
+// of refreshes that never succeeded (lake.DeadLetterWriterConfig): one line
+// per event, with the event, its object and the reason.
+const RefreshLoader = "serve"
+
+// deadLetter writes failed refreshes as one dead-letter object of
+// event_hook_events.
+func (s *Server) deadLetter(ctx context.Context, failed []pendingRefresh) error {
+	cfg := lake.DeadLetterWriterConfig(s.cfg.Prefix, RefreshLoader, streams.EventHookStream)
+	cfg.Now = s.cfg.Clock.Now
+	w, err := lake.NewWriter(s.cfg.Store, cfg)
+	if err != nil {
+		return fmt.Errorf("writing refresh dead letters: %w", err)
+	}
+	at := lake.FormatTime(s.cfg.Clock.Now())
+	for _, p := range failed {
+		line, err := json.Marshal(load.DeadLetter{ObjectKey: p.Object, Stream: streams.EventHookStream, Record: p.Event, Reason: p.Reason, At: at})
+		if err == nil {
+			err = w.Write(ctx, line)
+		}
+		if err != nil {
+			_ = w.Abort()
+			return fmt.Errorf("writing refresh dead letters: %w", err)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		return fmt.Errorf("writing refresh dead letters: %w", err)
+	}
+	s.cfg.Metrics.DeadLettersSent.WithLabelValues(streams.EventHookStream).Add(float64(len(failed)))
+	for _, p := range failed {
+		s.cfg.Logger.Error("refresh dead-lettered", "uuid", p.UUID, "reason", p.Reason)
+	}
+	return nil
+}
+
+// failure is an event whose refresh failed, and why.
+type failure struct {
+	ev     event
+	reason string
 }
 
 // change is what one batch does to one record.
@@ -103,13 +195,16 @@ type change struct {
 	record       json.RawMessage
 	tombstone    bool
 	skip, failed bool
+	ev           event  // the event that decided the change
+	reason       string // why it failed
 }
 
 // refreshBatch handles a batch: the newest event per object wins (events
 // arrive out of order and in bursts), objects are fetched from Okta
 // (current state, so order does not matter), memberships and deletes come
 // from the events themselves, and each stream's records are one object.
-func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[string]time.Time) {
+// It returns the events whose refresh failed.
+func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[string]time.Time) []failure {
 	m := s.cfg.Metrics
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].info.Published < evs[j].info.Published })
 	byKey := map[string]*change{}
@@ -119,7 +214,7 @@ func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[strin
 		if !ok {
 			continue // kept in event_hook_events; nothing to refresh
 		}
-		c := &change{stream: et.Stream, et: et, eventType: e.info.EventType, at: parseTime(e.info.Published)}
+		c := &change{stream: et.Stream, et: et, eventType: e.info.EventType, at: parseTime(e.info.Published), ev: e}
 		c.id = targetID(e.info, et.Target)
 		if et.Member != "" {
 			c.parent, c.id = c.id, targetID(e.info, et.Member)
@@ -145,7 +240,7 @@ func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[strin
 		byKey[key] = c
 	}
 	if len(order) == 0 {
-		return
+		return nil
 	}
 	changes := make([]*change, len(order))
 	for i, k := range order {
@@ -153,13 +248,16 @@ func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[strin
 	}
 	s.fetchAll(ctx, changes)
 
+	var failed []failure
 	perStream := map[string][]json.RawMessage{}
+	perStreamChanges := map[string][]*change{}
 	var streamOrder []string
 	for _, c := range changes {
 		result := metrics.RefreshRecord
 		switch {
 		case c.failed:
 			m.Refreshes.WithLabelValues(c.stream, metrics.RefreshFailed).Inc()
+			failed = append(failed, failure{c.ev, c.reason})
 			continue
 		case c.skip:
 			m.Refreshes.WithLabelValues(c.stream, metrics.RefreshSkipped).Inc()
@@ -172,22 +270,34 @@ func (s *Server) refreshBatch(ctx context.Context, evs []event, latest map[strin
 			streamOrder = append(streamOrder, c.stream)
 		}
 		perStream[c.stream] = append(perStream[c.stream], c.record)
+		perStreamChanges[c.stream] = append(perStreamChanges[c.stream], c)
 		m.Refreshes.WithLabelValues(c.stream, result).Inc()
 	}
 	if len(streamOrder) == 0 {
-		return
+		return failed
+	}
+	notCommitted := func(st string, err error) {
+		for _, c := range perStreamChanges[st] {
+			failed = append(failed, failure{c.ev, fmt.Sprintf("event %s (%s): committing the %s record of %s: %v", c.ev.info.UUID, c.eventType, c.stream, c.id, err)})
+		}
 	}
 	run, err := s.takeSync(ctx, streamOrder...)
 	if err != nil {
-		s.cfg.Logger.Error("refreshed records not committed (the next extract brings them)", "records", len(changes), "error", err)
-		return
+		for _, st := range streamOrder {
+			notCommitted(st, err)
+		}
+		return failed
 	}
 	for _, st := range streamOrder {
-		if _, err := s.writeObject(ctx, run, st, perStream[st]); err != nil {
-			s.cfg.Logger.Error("refreshed records not committed (the next extract brings them)", "stream", st, "records", len(perStream[st]), "error", err)
+		_, m, err := s.writeObject(ctx, run, st, perStream[st])
+		if err != nil {
+			notCommitted(st, err)
+			continue
 		}
+		s.writeManifest(ctx, m)
 	}
 	s.poke()
+	return failed
 }
 
 func parseTime(v string) time.Time {
@@ -254,7 +364,8 @@ func (s *Server) fetch(ctx context.Context, c *change) {
 		return
 	case err != nil:
 		c.failed = true
-		s.cfg.Logger.Warn("refresh failed (the next extract brings the object)", "stream", c.stream, "id", c.id, "error", err)
+		c.reason = fmt.Sprintf("event %s (%s): refreshing %s %s: %v", c.ev.info.UUID, c.eventType, c.stream, c.id, err)
+		s.cfg.Logger.Warn("refresh failed (kept pending, retried with the next delivery)", "uuid", c.ev.info.UUID, "stream", c.stream, "id", c.id, "error", err)
 		return
 	}
 	rec := resp.Body

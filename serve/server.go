@@ -31,10 +31,13 @@ type Server struct {
 	intake  chan *delivery
 	seen    *seenSet // touched by the committer only
 	refresh *refreshQueue
-	wake    chan struct{}
-	ready   atomic.Bool
-	done    sync.WaitGroup
-	stopped chan struct{}
+	// progress is the refresh progress: read by New, then touched by the
+	// refresh loop only.
+	progress refreshedState
+	wake     chan struct{}
+	ready    atomic.Bool
+	done     sync.WaitGroup
+	stopped  chan struct{}
 }
 
 // delivery is one request's events waiting for their commit.
