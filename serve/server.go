@@ -292,34 +292,15 @@ func (s *Server) seedSeen(ctx context.Context) error {
 	return nil
 }
 
+// readUUIDs reads the event uuids of one committed object.
 func readUUIDs(ctx context.Context, store lake.Store, key string) ([]string, error) {
-	rc, err := store.Open(ctx, key)
+	events, err := readEvents(ctx, store, key)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", key, err)
+		return nil, err
 	}
-	defer rc.Close()
-	rd, err := lake.NewReader(rc)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", key, err)
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.info.UUID
 	}
-	var out []string
-	for {
-		rec, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		var le *lake.LineError
-		if errors.As(err, &le) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", key, err)
-		}
-		var v struct {
-			UUID string `json:"uuid"`
-		}
-		if json.Unmarshal(rec.Data, &v) == nil && v.UUID != "" {
-			out = append(out, v.UUID)
-		}
-	}
+	return out, nil
 }
