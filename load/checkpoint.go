@@ -241,9 +241,20 @@ func (cs *checkpointStore) compactLocked(ctx context.Context, stream string, sc 
 }
 
 func (cs *checkpointStore) readArchive(ctx context.Context, key string) (map[string]bool, error) {
-	rc, err := cs.store.Open(ctx, key)
+	set, err := ReadArchive(ctx, cs.store, key)
 	if errors.Is(err, lake.ErrNotExist) {
-		return nil, fmt.Errorf("reading loader archive %s: the checkpoint %s refers to it but it is missing (delete the checkpoint to load every object again): %w", key, cs.key, err)
+		return nil, fmt.Errorf("the checkpoint %s refers to it (delete the checkpoint to load every object again): %w", cs.key, err)
+	}
+	return set, err
+}
+
+// ReadArchive reads the loader archive at key (named by a checkpoint's
+// Archive): the object keys compacted out of the checkpoint, sorted, one a
+// line, gzip. A missing archive is an error wrapping lake.ErrNotExist.
+func ReadArchive(ctx context.Context, s lake.Store, key string) (map[string]bool, error) {
+	rc, err := s.Open(ctx, key)
+	if errors.Is(err, lake.ErrNotExist) {
+		return nil, fmt.Errorf("reading loader archive %s: it is missing: %w", key, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading loader archive %s: %w", key, err)

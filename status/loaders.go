@@ -100,7 +100,7 @@ func loaderLag(ctx context.Context, cfg Config, l *LoaderStatus, objects map[str
 			ls.Loaded, ls.Records = sc.Objects, sc.Records
 			if sc.Archive != nil {
 				var err error
-				if archived, err = readArchive(ctx, cfg.Store, sc.Archive.Key); err != nil {
+				if archived, err = load.ReadArchive(ctx, cfg.Store, sc.Archive.Key); err != nil {
 					return fmt.Errorf("loader %s, stream %s: %w", displayName(l.Name), stream, err)
 				}
 			}
@@ -132,34 +132,6 @@ func loaderLag(ctx context.Context, cfg Config, l *LoaderStatus, objects map[str
 		}
 	}
 	return nil
-}
-
-// readArchive reads a loader archive: sorted keys, one a line, gzip.
-func readArchive(ctx context.Context, s lake.Store, key string) (map[string]bool, error) {
-	rc, err := s.Open(ctx, key)
-	if errors.Is(err, lake.ErrNotExist) {
-		return nil, fmt.Errorf("the loader archive %s named by the checkpoint is missing: %w", key, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("opening loader archive %s: %w", key, err)
-	}
-	defer rc.Close()
-	zr, err := gzip.NewReader(rc)
-	if err != nil {
-		return nil, fmt.Errorf("reading loader archive %s: %w", key, err)
-	}
-	set := map[string]bool{}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		if k := sc.Text(); k != "" {
-			set[k] = true
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading loader archive %s: %w", key, err)
-	}
-	return set, nil
 }
 
 // countDeadLetters reads every dead-letter object under the errors root
