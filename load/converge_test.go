@@ -45,8 +45,9 @@ func TestPortConverges(t *testing.T) {
 			mapping: seed003,
 			want:    map[string][]string{"okta_user": ids(userID, live...)},
 			// User 13 comes anew from membership 1/13 (a record the ledger
-			// did not hold), with the content Port has: sent, unchanged.
-			posted: 2, changed: 1,
+			// did not hold), with the content the users stream just found
+			// unchanged in Port: not sent again. Only user 0 is posted.
+			posted: 1, changed: 1,
 			deleted: map[string]int{"okta_user": 3},
 		},
 	}

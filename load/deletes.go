@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"sort"
@@ -277,11 +276,19 @@ func sortedKeys(m map[string]bool) []string {
 // refHash numbers an entity for counting distinct entities in little
 // memory (a collision only lowers a count by one).
 func refHash(r ledger.Ref) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(r.Blueprint))
-	_, _ = h.Write([]byte{0})
-	_, _ = h.Write([]byte(r.Identifier))
-	return h.Sum64()
+	// FNV-1a inline: hash/fnv allocates per call, and this runs per entity.
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+	}
+	add(r.Blueprint)
+	h ^= 0
+	h *= 1099511628211
+	add(r.Identifier)
+	return h
 }
 
 func distinct(hs []uint64) int {
