@@ -59,37 +59,61 @@ type doomed struct {
 // record that let it go). Dependents go before their targets: streams in
 // reverse load order. Over the threshold nothing is deleted and the run
 // fails (Summary.Err); a refused delete stays pending and fails the run.
+//
+// Cost: nothing when no stream may have anything to delete since the last
+// delete pass (a follow pass that only upserted). Otherwise the ledgers
+// are read one at a time, keeping 16 bytes per owned entity (the owned and
+// live entity numbers that the threshold and the claims need) and the
+// doomed entities; only the ledgers that held doomed entities are read
+// again to record what was deleted.
 func (l *Loader) deletePass(ctx context.Context) error {
+	if !l.own.anyPending() {
+		return nil // the last pass's verdict (a held back threshold) stands
+	}
 	l.mu.Lock()
 	l.deleteErr = nil // a follow pass says again what it holds back
 	l.mu.Unlock()
-	if err := l.openAllLedgers(ctx); err != nil {
+	names, err := l.ledgerStreams(ctx)
+	if err != nil {
 		return err
 	}
-	own := l.own
-	own.mu.Lock()
-	defer own.mu.Unlock()
-	order := orderStreams(maps.Collect(func(yield func(string, bool) bool) {
-		for s := range own.streams {
-			if !yield(s, true) {
-				return
-			}
-		}
-	}))
+	order := orderStreams(names)
 	slices.Reverse(order)
 	cand := map[ledger.Ref]string{}
 	var list []doomed
+	withDoomed := map[string]bool{}
+	owned := map[string][]uint64{}
+	var live []uint64
 	for _, s := range order {
-		own.streams[s].Range(func(_ string, e ledger.Entry) bool {
+		lg, err := l.ledgerOf(ctx, s)
+		if err != nil {
+			return err
+		}
+		l.own.mu.Lock()
+		lg.Range(func(_ string, e ledger.Entry) bool {
 			for _, x := range e.Doomed() {
+				withDoomed[s] = true
 				if _, ok := cand[x.Ref()]; !ok {
 					cand[x.Ref()] = s
 					list = append(list, doomed{s, x.Ref()})
 				}
 			}
+			for _, x := range e.Entities {
+				h := refHash(x.Ref())
+				owned[x.Blueprint] = append(owned[x.Blueprint], h)
+				if !e.Gone {
+					live = append(live, h)
+				}
+			}
+			for _, x := range e.Orphans {
+				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
+			}
 			return true
 		})
+		l.own.mu.Unlock()
+		l.evict(s)
 	}
+	l.own.clearPending()
 	if len(cand) == 0 {
 		return nil
 	}
@@ -108,22 +132,16 @@ func (l *Loader) deletePass(ctx context.Context) error {
 		}
 		return strings.Compare(a.ref.Identifier, b.ref.Identifier)
 	})
+	// An entity is claimed when a live record still produces it (a
+	// collision of entity numbers only keeps an entity: the safe side).
+	slices.Sort(live)
 	claimed := map[ledger.Ref]bool{}
-	owned := map[string][]uint64{}
-	for _, s := range order {
-		own.streams[s].Range(func(_ string, e ledger.Entry) bool {
-			for _, x := range e.Entities {
-				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
-				if _, ok := cand[x.Ref()]; ok && !e.Gone {
-					claimed[x.Ref()] = true
-				}
-			}
-			for _, x := range e.Orphans {
-				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
-			}
-			return true
-		})
+	for ref := range cand {
+		if _, ok := slices.BinarySearch(live, refHash(ref)); ok {
+			claimed[ref] = true
+		}
 	}
+	live = nil
 	perBP := map[string][]string{}
 	var doomedList []doomed
 	for _, d := range list {
@@ -148,6 +166,7 @@ func (l *Loader) deletePass(ctx context.Context) error {
 			trip.Trips = append(trip.Trips, ThresholdTrip{Blueprint: bp, Delete: n, Owned: total})
 		}
 	}
+	owned = nil
 	if trip != nil {
 		l.mu.Lock()
 		l.deleteErr = trip
@@ -163,7 +182,17 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	// What Port confirmed leaves the ledgers even when a later request
 	// failed; claimed entities leave the records that let them go.
 	for _, s := range order {
-		lg := own.streams[s]
+		if !withDoomed[s] {
+			continue
+		}
+		lg, lerr := l.ledgerOf(ctx, s)
+		if lerr != nil {
+			if err == nil {
+				err = lerr
+			}
+			continue
+		}
+		l.own.mu.Lock()
 		var keys []string
 		lg.Range(func(k string, e ledger.Entry) bool {
 			if len(e.Doomed()) > 0 {
@@ -171,6 +200,7 @@ func (l *Loader) deletePass(ctx context.Context) error {
 			}
 			return true
 		})
+		left := false
 		for _, k := range keys {
 			e, _ := lg.Get(k)
 			drop := func(x ledger.Entity) bool { return deleted[x.Ref()] || claimed[x.Ref()] }
@@ -179,9 +209,19 @@ func (l *Loader) deletePass(ctx context.Context) error {
 				e.Entities = slices.DeleteFunc(e.Entities, drop)
 			}
 			lg.Put(k, e)
+			left = left || len(e.Doomed()) > 0
 		}
-		if serr := lg.Save(ctx, l.cfg.Store, l.cfg.Prefix, l.cfg.Name); serr != nil && err == nil {
+		serr := lg.Save(ctx, l.cfg.Store, l.cfg.Prefix, l.cfg.Name)
+		l.own.mu.Unlock()
+		if serr != nil && err == nil {
 			err = serr
+		}
+		if left || serr != nil {
+			// Refused or not attempted: the next pass tries again.
+			l.own.markPending(s)
+		}
+		if serr == nil {
+			l.evict(s)
 		}
 	}
 	return err
@@ -240,10 +280,11 @@ func (l *Loader) recordDeletes(stream, bp string, n, refused int) {
 	l.deleted[bp] += int64(n)
 }
 
-// openAllLedgers opens the ledger of every stream this loader keeps one
-// for, so an entity still produced by a stream not loaded in this run is
-// seen as claimed.
-func (l *Loader) openAllLedgers(ctx context.Context) error {
+// ledgerStreams are the streams this loader keeps a ledger for in the
+// bucket, with those it holds in memory (not saved yet: a plan), so an
+// entity still produced by a stream not loaded in this run is seen as
+// claimed.
+func (l *Loader) ledgerStreams(ctx context.Context) (map[string]bool, error) {
 	base := lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "ledger", l.cfg.Name) + "/"
 	found := map[string]bool{}
 	err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
@@ -254,14 +295,14 @@ func (l *Loader) openAllLedgers(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("listing ledgers under %s: %w", base, err)
+		return nil, fmt.Errorf("listing ledgers under %s: %w", base, err)
 	}
-	for _, s := range sortedKeys(found) {
-		if _, err := l.ledgerOf(ctx, s); err != nil {
-			return err
-		}
+	l.own.mu.Lock()
+	for s := range l.own.streams {
+		found[s] = true
 	}
-	return nil
+	l.own.mu.Unlock()
+	return found, nil
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -411,6 +411,12 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 	// Parts of one object name load in part order: Airbyte's part numbers are
 	// not padded, so "_10" sorts before "_2" in key order.
 	sort.SliceStable(pending, func(i, j int) bool { return partLess(pending[i].Key, pending[j].Key) })
+	if idle, err := l.idle(ctx, stream, pending); err != nil || idle {
+		if err != nil && ctx.Err() != nil {
+			return l.interrupted(ctx, stream, 0)
+		}
+		return err
+	}
 	led, err := l.ledgerOf(ctx, stream)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -447,7 +453,29 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		}
 		delete(failed, o.Key)
 	}
-	return l.applySnapshots(ctx, stream, led, ms, func(key string) bool { return listedKeys[key] && !failed[key] })
+	if err := l.applySnapshots(ctx, stream, led, ms, func(key string) bool { return listedKeys[key] && !failed[key] }); err != nil {
+		return err
+	}
+	l.evict(stream) // saved: one stream's ledger in memory at a time
+	return nil
+}
+
+// idle reports a stream with nothing to do in this pass: no object
+// pending and no manifest newer than the one its ledger, read in an
+// earlier pass, dealt with. Its ledger is not read.
+func (l *Loader) idle(ctx context.Context, stream string, pending []lake.ObjectInfo) (bool, error) {
+	if len(pending) > 0 {
+		return false, nil
+	}
+	after, ok := l.own.appliedOf(stream)
+	if !ok {
+		return false, nil
+	}
+	ms, err := lake.ListManifests(ctx, l.cfg.Store, l.cfg.Prefix, l.cfg.Namespace, stream, after)
+	if err != nil {
+		return false, err
+	}
+	return len(ms) == 0, nil
 }
 
 // interrupted reports a stream left with left objects pending (0: not

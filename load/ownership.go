@@ -45,10 +45,66 @@ type owned struct {
 	// while the ledgers keep ownership per record. About 40 bytes an
 	// entity the run met.
 	inPort map[uint64]uint64
+	// opened are the streams whose ledger this loader has read once;
+	// pending those whose ledger may hold something to delete since the
+	// last delete pass (first read, a tombstone, a snapshot's vanished
+	// records, an orphan, a gone record back, a delete left pending).
+	opened, pending map[string]bool
+	// applied is the AppliedSync of the ledgers dropped from memory, so a
+	// pass with nothing new for a stream need not read its ledger.
+	applied map[string]int64
+}
+
+// appliedOf is the AppliedSync of a stream's ledger dropped from memory.
+func (own *owned) appliedOf(stream string) (int64, bool) {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	a, ok := own.applied[stream]
+	return a, ok
+}
+
+// markPendingLocked notes that stream's ledger may hold something to
+// delete; the caller holds mu.
+func (own *owned) markPendingLocked(stream string) { own.pending[stream] = true }
+
+// markPending is markPendingLocked for a caller not holding mu.
+// markPending is markPendingLocked for a caller not holding mu.
+func (own *owned) markPending(stream string) {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	own.markPendingLocked(stream)
+}
+
+func (own *owned) anyPending() bool {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	return len(own.pending) > 0
+}
+
+func (own *owned) clearPending() {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	clear(own.pending)
+}
+
+// evict drops a stream's ledger from memory once it is saved, so a run
+// holds one stream's ledger at a time (the next use reads it again). A
+// plan saves nothing and keeps them all.
+func (l *Loader) evict(stream string) {
+	if l.cfg.Plan {
+		return
+	}
+	l.own.mu.Lock()
+	defer l.own.mu.Unlock()
+	if lg := l.own.streams[stream]; lg != nil && !lg.Dirty() {
+		l.own.applied[stream] = lg.AppliedSync
+		delete(l.own.streams, stream)
+	}
 }
 
 func newOwned() *owned {
-	return &owned{streams: map[string]*ledger.Stream{}, forgot: map[ledger.Ref]bool{}, objSync: map[string]map[string]int64{}, inPort: map[uint64]uint64{}}
+	return &owned{streams: map[string]*ledger.Stream{}, forgot: map[ledger.Ref]bool{}, objSync: map[string]map[string]int64{}, inPort: map[uint64]uint64{},
+		opened: map[string]bool{}, pending: map[string]bool{}, applied: map[string]int64{}}
 }
 
 // ledgerOf opens the ledger of stream once per loader: read from the
@@ -81,6 +137,10 @@ func (l *Loader) ledgerOf(ctx context.Context, stream string) (*ledger.Stream, e
 	}
 	l.own.mu.Lock()
 	l.own.streams[stream] = lg
+	if !l.own.opened[stream] {
+		l.own.opened[stream] = true
+		l.own.markPendingLocked(stream) // deletes left by an earlier run
+	}
 	l.own.mu.Unlock()
 	return lg, nil
 }
@@ -190,6 +250,10 @@ func (o *objectLoad) produce(key string, sync int64, ps []produced, rejected []l
 			seen[e.Ref()] = true
 		}
 	}
+	if old.Gone || len(next.Orphans) > len(old.Orphans) {
+		// Back from the dead (fewer deletes), or new orphans (more).
+		own.markPendingLocked(o.led.Name)
+	}
 	o.led.Put(key, next)
 	return send
 }
@@ -275,6 +339,7 @@ func (o *objectLoad) tombstone(key string, sync int64) {
 	}
 	e.Gone, e.Sync = true, max(e.Sync, sync)
 	o.led.Put(key, e)
+	own.markPendingLocked(o.led.Name)
 }
 
 // catalog is the catalog's definition of a stream, if it has one.
