@@ -78,3 +78,45 @@ func TestDeletePassCostsWhatChanged(t *testing.T) {
 		t.Errorf("a pass with a tombstone read no groups ledger (reads %v): the claims need every stream", got)
 	}
 }
+
+// TestPendingDeletesOfAnEarlierRun: deletes an earlier run left pending
+// (--no-deletes) happen in the next run even when it has no data object
+// to load: its first delete pass reads every ledger.
+func TestPendingDeletesOfAnEarlierRun(t *testing.T) {
+	store := newStore(t)
+	pe := newPort(t, portSetup{})
+	h := newHandLake(t, store)
+	h.write(snap{stream: "users", records: fullUsers(span(0, 10)...)})
+	if err := run(t, newLoader(t, store, pe, Config{})).Err(); err != nil {
+		t.Fatal(err)
+	}
+	h.write(snap{stream: "users", kind: "incremental", deleted: []string{userID(4)}})
+	if err := run(t, newLoader(t, store, pe, Config{NoDeletes: true})).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pe.srv.Entity("okta_user", userID(4)); !ok {
+		t.Fatal("--no-deletes deleted the tombstoned user")
+	}
+	// The lake's data objects are gone (expired): the next run lists no
+	// stream, yet its ledgers still say what to delete.
+	var keys []string
+	ctx := context.Background()
+	if err := store.List(ctx, lake.JoinKey(lake.DefaultPrefix, lake.DefaultNamespace)+"/", "", func(o lake.ObjectInfo) error {
+		keys = append(keys, o.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if err := store.Delete(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := newLoader(t, store, pe, Config{Follow: true})
+	if err := l.pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pe.srv.Entity("okta_user", userID(4)); ok {
+		t.Error("the delete left pending by the earlier run did not happen in a run with no data object")
+	}
+}

@@ -50,6 +50,9 @@ type owned struct {
 	// last delete pass (first read, a tombstone, a snapshot's vanished
 	// records, an orphan, a gone record back, a delete left pending).
 	opened, pending map[string]bool
+	// swept says a delete pass has read every ledger once: until then
+	// deletes left by earlier runs may wait in ledgers no stream opened.
+	swept bool
 	// applied is the AppliedSync of the ledgers dropped from memory, so a
 	// pass with nothing new for a stream need not read its ledger.
 	applied map[string]int64
@@ -78,13 +81,14 @@ func (own *owned) markPending(stream string) {
 func (own *owned) anyPending() bool {
 	own.mu.Lock()
 	defer own.mu.Unlock()
-	return len(own.pending) > 0
+	return !own.swept || len(own.pending) > 0
 }
 
 func (own *owned) clearPending() {
 	own.mu.Lock()
 	defer own.mu.Unlock()
 	clear(own.pending)
+	own.swept = true
 }
 
 // evict drops a stream's ledger from memory once it is saved, so a run
