@@ -132,3 +132,35 @@ func sumValues(m map[string]int) int {
 	}
 	return n
 }
+
+// TestTwoProducersOfOneEntityStayPut: with seed 003's mapping a user is
+// produced by its users record and by each of its memberships, each with
+// its own copy of the user. A profile changed in the users stream alone is
+// posted once, and the memberships' unchanged (now older) copies are not
+// sent over it; re-loading the same records posts nothing.
+func TestTwoProducersOfOneEntityStayPut(t *testing.T) {
+	store := newStore(t)
+	pe := newPort(t, portSetup{})
+	cfg := Config{Mapping: parseMapping(t, seed003(t))}
+	h := newHandLake(t, store)
+	us := fullUsers(span(0, 6)...)
+	ms := snap{stream: "group_members", kind: lake.ManifestPerParent, records: members(map[int][]int{1: {1, 2}, 2: {2, 3}}),
+		parents: []string{groupID(1), groupID(2)}}
+	for i, want := range []int{-1, 1, 0} {
+		if i == 1 {
+			us[2]["profile"].(map[string]any)["lastName"] = "Renamed"
+		}
+		h.write(snap{stream: "users", records: us}, ms)
+		before := pe.srv.Stats()
+		if err := run(t, newLoader(t, store, pe, cfg)).Err(); err != nil {
+			t.Fatal(err)
+		}
+		after := pe.srv.Stats()
+		if n := after.EntitiesUpserted - before.EntitiesUpserted; want >= 0 && n != want {
+			t.Errorf("load %d posted %d entities, want %d", i+1, n, want)
+		}
+	}
+	if e, _ := pe.srv.Entity("okta_user", userID(2)); e.Properties["profile"].(map[string]any)["lastName"] != "Renamed" {
+		t.Errorf("user 2 in Port reads %v, want the users stream's new lastName", e.Properties["profile"])
+	}
+}

@@ -228,13 +228,18 @@ func (o *objectLoad) produce(key string, sync int64, ps []produced, rejected []l
 			// this record too, not sent again.
 			next.Entities = append(next.Entities, ledger.Entity{Blueprint: ref.Blueprint, Identifier: ref.Identifier, Hash: p.hash})
 			continue
-		case !met && had && prev.Hash == p.hash && !own.forgot[ref] && !o.l.resync:
-			own.inPort[rh] = p.hash
+		case had && prev.Hash == p.hash && !own.forgot[ref] && !o.l.resync:
+			// Unchanged for this record. Another record's other version
+			// met in this run does not make it sent: each record's copy
+			// is sent when it changes, not every time another's does.
+			if !met {
+				own.inPort[rh] = p.hash
+			}
 			next.Entities = append(next.Entities, prev)
 			continue
 		}
-		// Changed, new, or Port holds another version since this run sent
-		// one: sent. Until Port confirms it, no version is known in Port.
+		// Changed or new: sent. Until Port confirms it, no version is
+		// known to be in Port.
 		delete(own.inPort, rh)
 		send[i] = true
 		// The hash is known once Port accepts the entity (confirm); until
