@@ -164,3 +164,29 @@ func TestTwoProducersOfOneEntityStayPut(t *testing.T) {
 		t.Errorf("user 2 in Port reads %v, want the users stream's new lastName", e.Properties["profile"])
 	}
 }
+
+// TestInPortBounded: the run's record of what Port holds stays within
+// inPortMax entities; past it seed 003's memberships post their users
+// again, as they did before the run kept one, and Port is still right.
+func TestInPortBounded(t *testing.T) {
+	defer func(n int) { inPortMax = n }(inPortMax)
+	inPortMax = 3
+	store := newStore(t)
+	pe := newPort(t, portSetup{})
+	l := newLoader(t, store, pe, Config{Mapping: parseMapping(t, seed003(t))})
+	newHandLake(t, store).write(
+		snap{stream: "users", records: fullUsers(span(0, 10)...)},
+		snap{stream: "group_members", kind: lake.ManifestPerParent, records: members(map[int][]int{1: {1, 2, 3, 4, 5, 6}}), parents: []string{groupID(1)}})
+	if err := run(t, l).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(l.own.inPort); n > 3 {
+		t.Errorf("the run knows %d entities' versions in Port, want at most 3", n)
+	}
+	if got := pe.identifiers("okta_user"); fmt.Sprint(got) != fmt.Sprint(ids(userID, span(0, 10)...)) {
+		t.Errorf("users in Port: %v", got)
+	}
+	if n := pe.srv.Stats().EntitiesUpserted; n <= 10 || n > 16 {
+		t.Errorf("posted %d users, want 10 and some memberships' again (at most 16)", n)
+	}
+}

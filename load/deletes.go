@@ -62,9 +62,9 @@ type doomed struct {
 //
 // Cost: nothing when no stream may have anything to delete since the last
 // delete pass (a follow pass that only upserted). Otherwise the ledgers
-// are read one at a time, keeping 16 bytes per owned entity (the owned and
-// live entity numbers that the threshold and the claims need) and the
-// doomed entities; only the ledgers that held doomed entities are read
+// are read one at a time, keeping 8 bytes per owned entity (the numbers
+// of live entities, for the claims and the threshold) and the doomed
+// entities; only the ledgers that held doomed entities are read
 // again to record what was deleted.
 func (l *Loader) deletePass(ctx context.Context) error {
 	if !l.own.anyPending() {
@@ -82,8 +82,10 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	cand := map[ledger.Ref]string{}
 	var list []doomed
 	withDoomed := map[string]bool{}
-	owned := map[string][]uint64{}
-	var live []uint64
+	// live numbers, per blueprint, the entities live records produce:
+	// they claim a doomed entity, and with the doomed ones they are what
+	// the loader owns (the threshold's denominator).
+	live := map[string][]uint64{}
 	for _, s := range order {
 		lg, err := l.ledgerOf(ctx, s)
 		if err != nil {
@@ -98,15 +100,10 @@ func (l *Loader) deletePass(ctx context.Context) error {
 					list = append(list, doomed{s, x.Ref()})
 				}
 			}
-			for _, x := range e.Entities {
-				h := refHash(x.Ref())
-				owned[x.Blueprint] = append(owned[x.Blueprint], h)
-				if !e.Gone {
-					live = append(live, h)
+			if !e.Gone {
+				for _, x := range e.Entities {
+					live[x.Blueprint] = append(live[x.Blueprint], refHash(x.Ref()))
 				}
-			}
-			for _, x := range e.Orphans {
-				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
 			}
 			return true
 		})
@@ -134,14 +131,16 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	})
 	// An entity is claimed when a live record still produces it (a
 	// collision of entity numbers only keeps an entity: the safe side).
-	slices.Sort(live)
+	for bp, hs := range live {
+		slices.Sort(hs)
+		live[bp] = slices.Compact(hs)
+	}
 	claimed := map[ledger.Ref]bool{}
 	for ref := range cand {
-		if _, ok := slices.BinarySearch(live, refHash(ref)); ok {
+		if _, ok := slices.BinarySearch(live[ref.Blueprint], refHash(ref)); ok {
 			claimed[ref] = true
 		}
 	}
-	live = nil
 	perBP := map[string][]string{}
 	var doomedList []doomed
 	for _, d := range list {
@@ -158,7 +157,8 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	}
 	var trip *ThresholdError
 	for _, bp := range slices.Sorted(maps.Keys(perBP)) {
-		n, total := len(perBP[bp]), distinct(owned[bp])
+		n := len(perBP[bp])
+		total := n + len(live[bp]) // owned: live, and doomed unclaimed
 		if total > 0 && float64(n)/float64(total) > l.cfg.DeleteThreshold {
 			if trip == nil {
 				trip = &ThresholdError{Threshold: l.cfg.DeleteThreshold}
@@ -166,7 +166,7 @@ func (l *Loader) deletePass(ctx context.Context) error {
 			trip.Trips = append(trip.Trips, ThresholdTrip{Blueprint: bp, Delete: n, Owned: total})
 		}
 	}
-	owned = nil
+	live = nil
 	if trip != nil {
 		l.mu.Lock()
 		l.deleteErr = trip
@@ -314,8 +314,9 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// refHash numbers an entity for counting distinct entities in little
-// memory (a collision only lowers a count by one).
+// refHash numbers an entity in 8 bytes. A collision errs on the safe
+// side: it lowers an owned count by one, keeps a doomed entity (claimed),
+// or skips a send only if the content hashes collide too.
 func refHash(r ledger.Ref) uint64 {
 	// FNV-1a inline: hash/fnv allocates per call, and this runs per entity.
 	h := uint64(14695981039346656037)
@@ -330,9 +331,4 @@ func refHash(r ledger.Ref) uint64 {
 	h *= 1099511628211
 	add(r.Identifier)
 	return h
-}
-
-func distinct(hs []uint64) int {
-	slices.Sort(hs)
-	return len(slices.Compact(hs))
 }

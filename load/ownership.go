@@ -42,8 +42,9 @@ type owned struct {
 	// run, or found unchanged in a ledger. It makes the hash skip hold per
 	// entity across streams and record keys (a group membership that
 	// produces a user the users stream just found unchanged is not sent),
-	// while the ledgers keep ownership per record. About 40 bytes an
-	// entity the run met.
+	// while the ledgers keep ownership per record. At most inPortMax
+	// entities (about 40 bytes each): past it an entity new to a record is
+	// sent as before, so a 1M-entity run stays within its memory target.
 	inPort map[uint64]uint64
 	// opened are the streams whose ledger this loader has read once;
 	// pending those whose ledger may hold something to delete since the
@@ -56,6 +57,17 @@ type owned struct {
 	// applied is the AppliedSync of the ledgers dropped from memory, so a
 	// pass with nothing new for a stream need not read its ledger.
 	applied map[string]int64
+}
+
+// inPortMax bounds owned.inPort: about 10 MB.
+var inPortMax = 1 << 18
+
+// knowInPort records the version of an entity Port holds, within inPortMax.
+// The caller holds mu.
+func (own *owned) knowInPort(rh, hash uint64) {
+	if _, ok := own.inPort[rh]; ok || len(own.inPort) < inPortMax {
+		own.inPort[rh] = hash
+	}
 }
 
 // appliedOf is the AppliedSync of a stream's ledger dropped from memory.
@@ -233,7 +245,7 @@ func (o *objectLoad) produce(key string, sync int64, ps []produced, rejected []l
 			// met in this run does not make it sent: each record's copy
 			// is sent when it changes, not every time another's does.
 			if !met {
-				own.inPort[rh] = p.hash
+				own.knowInPort(rh, p.hash)
 			}
 			next.Entities = append(next.Entities, prev)
 			continue
@@ -272,7 +284,7 @@ func (o *objectLoad) confirm(key string, ref ledger.Ref, hash uint64) {
 	own := o.l.own
 	own.mu.Lock()
 	defer own.mu.Unlock()
-	own.inPort[refHash(ref)] = hash
+	own.knowInPort(refHash(ref), hash)
 	e, ok := o.led.Get(key)
 	if !ok {
 		return
