@@ -73,6 +73,7 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	l.mu.Lock()
 	l.deleteErr = nil // a follow pass says again what it holds back
 	l.mu.Unlock()
+	defer func() { l.portIdx = nil }() // a ledger rebuilt here needed Port's content
 	names, err := l.ledgerStreams(ctx)
 	if err != nil {
 		return err
