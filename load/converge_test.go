@@ -45,8 +45,9 @@ func TestPortConverges(t *testing.T) {
 			mapping: seed003,
 			want:    map[string][]string{"okta_user": ids(userID, live...)},
 			// User 13 comes anew from membership 1/13 (a record the ledger
-			// did not hold), with the content Port has: sent, unchanged.
-			posted: 2, changed: 1,
+			// did not hold), with the content the users stream just found
+			// unchanged in Port: not sent again. Only user 0 is posted.
+			posted: 1, changed: 1,
 			deleted: map[string]int{"okta_user": 3},
 		},
 	}
@@ -130,4 +131,62 @@ func sumValues(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+// TestTwoProducersOfOneEntityStayPut: with seed 003's mapping a user is
+// produced by its users record and by each of its memberships, each with
+// its own copy of the user. A profile changed in the users stream alone is
+// posted once, and the memberships' unchanged (now older) copies are not
+// sent over it; re-loading the same records posts nothing.
+func TestTwoProducersOfOneEntityStayPut(t *testing.T) {
+	store := newStore(t)
+	pe := newPort(t, portSetup{})
+	cfg := Config{Mapping: parseMapping(t, seed003(t))}
+	h := newHandLake(t, store)
+	us := fullUsers(span(0, 6)...)
+	ms := snap{stream: "group_members", kind: lake.ManifestPerParent, records: members(map[int][]int{1: {1, 2}, 2: {2, 3}}),
+		parents: []string{groupID(1), groupID(2)}}
+	for i, want := range []int{-1, 1, 0} {
+		if i == 1 {
+			us[2]["profile"].(map[string]any)["lastName"] = "Renamed"
+		}
+		h.write(snap{stream: "users", records: us}, ms)
+		before := pe.srv.Stats()
+		if err := run(t, newLoader(t, store, pe, cfg)).Err(); err != nil {
+			t.Fatal(err)
+		}
+		after := pe.srv.Stats()
+		if n := after.EntitiesUpserted - before.EntitiesUpserted; want >= 0 && n != want {
+			t.Errorf("load %d posted %d entities, want %d", i+1, n, want)
+		}
+	}
+	if e, _ := pe.srv.Entity("okta_user", userID(2)); e.Properties["profile"].(map[string]any)["lastName"] != "Renamed" {
+		t.Errorf("user 2 in Port reads %v, want the users stream's new lastName", e.Properties["profile"])
+	}
+}
+
+// TestInPortBounded: the run's record of what Port holds stays within
+// inPortMax entities; past it seed 003's memberships post their users
+// again, as they did before the run kept one, and Port is still right.
+func TestInPortBounded(t *testing.T) {
+	defer func(n int) { inPortMax = n }(inPortMax)
+	inPortMax = 3
+	store := newStore(t)
+	pe := newPort(t, portSetup{})
+	l := newLoader(t, store, pe, Config{Mapping: parseMapping(t, seed003(t))})
+	newHandLake(t, store).write(
+		snap{stream: "users", records: fullUsers(span(0, 10)...)},
+		snap{stream: "group_members", kind: lake.ManifestPerParent, records: members(map[int][]int{1: {1, 2, 3, 4, 5, 6}}), parents: []string{groupID(1)}})
+	if err := run(t, l).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(l.own.inPort); n > 3 {
+		t.Errorf("the run knows %d entities' versions in Port, want at most 3", n)
+	}
+	if got := pe.identifiers("okta_user"); fmt.Sprint(got) != fmt.Sprint(ids(userID, span(0, 10)...)) {
+		t.Errorf("users in Port: %v", got)
+	}
+	if n := pe.srv.Stats().EntitiesUpserted; n <= 10 || n > 16 {
+		t.Errorf("posted %d users, want 10 and some memberships' again (at most 16)", n)
+	}
 }

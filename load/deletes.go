@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"sort"
@@ -60,37 +59,59 @@ type doomed struct {
 // record that let it go). Dependents go before their targets: streams in
 // reverse load order. Over the threshold nothing is deleted and the run
 // fails (Summary.Err); a refused delete stays pending and fails the run.
+//
+// Cost: nothing when no stream may have anything to delete since the last
+// delete pass (a follow pass that only upserted). Otherwise the ledgers
+// are read one at a time, keeping 8 bytes per owned entity (the numbers
+// of live entities, for the claims and the threshold) and the doomed
+// entities; only the ledgers that held doomed entities are read
+// again to record what was deleted.
 func (l *Loader) deletePass(ctx context.Context) error {
+	if !l.own.anyPending() {
+		return nil // the last pass's verdict (a held back threshold) stands
+	}
 	l.mu.Lock()
 	l.deleteErr = nil // a follow pass says again what it holds back
 	l.mu.Unlock()
-	if err := l.openAllLedgers(ctx); err != nil {
+	defer func() { l.portIdx = nil }() // a ledger rebuilt here needed Port's content
+	names, err := l.ledgerStreams(ctx)
+	if err != nil {
 		return err
 	}
-	own := l.own
-	own.mu.Lock()
-	defer own.mu.Unlock()
-	order := orderStreams(maps.Collect(func(yield func(string, bool) bool) {
-		for s := range own.streams {
-			if !yield(s, true) {
-				return
-			}
-		}
-	}))
+	order := orderStreams(names)
 	slices.Reverse(order)
 	cand := map[ledger.Ref]string{}
 	var list []doomed
+	withDoomed := map[string]bool{}
+	// live numbers, per blueprint, the entities live records produce:
+	// they claim a doomed entity, and with the doomed ones they are what
+	// the loader owns (the threshold's denominator).
+	live := map[string][]uint64{}
 	for _, s := range order {
-		own.streams[s].Range(func(_ string, e ledger.Entry) bool {
+		lg, err := l.ledgerOf(ctx, s)
+		if err != nil {
+			return err
+		}
+		l.own.mu.Lock()
+		lg.Range(func(_ string, e ledger.Entry) bool {
 			for _, x := range e.Doomed() {
+				withDoomed[s] = true
 				if _, ok := cand[x.Ref()]; !ok {
 					cand[x.Ref()] = s
 					list = append(list, doomed{s, x.Ref()})
 				}
 			}
+			if !e.Gone {
+				for _, x := range e.Entities {
+					live[x.Blueprint] = append(live[x.Blueprint], refHash(x.Ref()))
+				}
+			}
 			return true
 		})
+		l.own.mu.Unlock()
+		l.evict(s)
 	}
+	l.own.clearPending()
 	if len(cand) == 0 {
 		return nil
 	}
@@ -109,21 +130,17 @@ func (l *Loader) deletePass(ctx context.Context) error {
 		}
 		return strings.Compare(a.ref.Identifier, b.ref.Identifier)
 	})
+	// An entity is claimed when a live record still produces it (a
+	// collision of entity numbers only keeps an entity: the safe side).
+	for bp, hs := range live {
+		slices.Sort(hs)
+		live[bp] = slices.Compact(hs)
+	}
 	claimed := map[ledger.Ref]bool{}
-	owned := map[string][]uint64{}
-	for _, s := range order {
-		own.streams[s].Range(func(_ string, e ledger.Entry) bool {
-			for _, x := range e.Entities {
-				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
-				if _, ok := cand[x.Ref()]; ok && !e.Gone {
-					claimed[x.Ref()] = true
-				}
-			}
-			for _, x := range e.Orphans {
-				owned[x.Blueprint] = append(owned[x.Blueprint], refHash(x.Ref()))
-			}
-			return true
-		})
+	for ref := range cand {
+		if _, ok := slices.BinarySearch(live[ref.Blueprint], refHash(ref)); ok {
+			claimed[ref] = true
+		}
 	}
 	perBP := map[string][]string{}
 	var doomedList []doomed
@@ -141,7 +158,8 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	}
 	var trip *ThresholdError
 	for _, bp := range slices.Sorted(maps.Keys(perBP)) {
-		n, total := len(perBP[bp]), distinct(owned[bp])
+		n := len(perBP[bp])
+		total := n + len(live[bp]) // owned: live, and doomed unclaimed
 		if total > 0 && float64(n)/float64(total) > l.cfg.DeleteThreshold {
 			if trip == nil {
 				trip = &ThresholdError{Threshold: l.cfg.DeleteThreshold}
@@ -149,6 +167,7 @@ func (l *Loader) deletePass(ctx context.Context) error {
 			trip.Trips = append(trip.Trips, ThresholdTrip{Blueprint: bp, Delete: n, Owned: total})
 		}
 	}
+	live = nil
 	if trip != nil {
 		l.mu.Lock()
 		l.deleteErr = trip
@@ -164,7 +183,17 @@ func (l *Loader) deletePass(ctx context.Context) error {
 	// What Port confirmed leaves the ledgers even when a later request
 	// failed; claimed entities leave the records that let them go.
 	for _, s := range order {
-		lg := own.streams[s]
+		if !withDoomed[s] {
+			continue
+		}
+		lg, lerr := l.ledgerOf(ctx, s)
+		if lerr != nil {
+			if err == nil {
+				err = lerr
+			}
+			continue
+		}
+		l.own.mu.Lock()
 		var keys []string
 		lg.Range(func(k string, e ledger.Entry) bool {
 			if len(e.Doomed()) > 0 {
@@ -172,6 +201,7 @@ func (l *Loader) deletePass(ctx context.Context) error {
 			}
 			return true
 		})
+		left := false
 		for _, k := range keys {
 			e, _ := lg.Get(k)
 			drop := func(x ledger.Entity) bool { return deleted[x.Ref()] || claimed[x.Ref()] }
@@ -180,9 +210,19 @@ func (l *Loader) deletePass(ctx context.Context) error {
 				e.Entities = slices.DeleteFunc(e.Entities, drop)
 			}
 			lg.Put(k, e)
+			left = left || len(e.Doomed()) > 0
 		}
-		if serr := lg.Save(ctx, l.cfg.Store, l.cfg.Prefix, l.cfg.Name); serr != nil && err == nil {
+		serr := lg.Save(ctx, l.cfg.Store, l.cfg.Prefix, l.cfg.Name)
+		l.own.mu.Unlock()
+		if serr != nil && err == nil {
 			err = serr
+		}
+		if left || serr != nil {
+			// Refused or not attempted: the next pass tries again.
+			l.own.markPending(s)
+		}
+		if serr == nil {
+			l.evict(s)
 		}
 	}
 	return err
@@ -241,10 +281,11 @@ func (l *Loader) recordDeletes(stream, bp string, n, refused int) {
 	l.deleted[bp] += int64(n)
 }
 
-// openAllLedgers opens the ledger of every stream this loader keeps one
-// for, so an entity still produced by a stream not loaded in this run is
-// seen as claimed.
-func (l *Loader) openAllLedgers(ctx context.Context) error {
+// ledgerStreams are the streams this loader keeps a ledger for in the
+// bucket, with those it holds in memory (not saved yet: a plan), so an
+// entity still produced by a stream not loaded in this run is seen as
+// claimed.
+func (l *Loader) ledgerStreams(ctx context.Context) (map[string]bool, error) {
 	base := lake.JoinKey(l.cfg.Prefix, lake.MetaDir, "ledger", l.cfg.Name) + "/"
 	found := map[string]bool{}
 	err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
@@ -255,14 +296,14 @@ func (l *Loader) openAllLedgers(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("listing ledgers under %s: %w", base, err)
+		return nil, fmt.Errorf("listing ledgers under %s: %w", base, err)
 	}
-	for _, s := range sortedKeys(found) {
-		if _, err := l.ledgerOf(ctx, s); err != nil {
-			return err
-		}
+	l.own.mu.Lock()
+	for s := range l.own.streams {
+		found[s] = true
 	}
-	return nil
+	l.own.mu.Unlock()
+	return found, nil
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -274,17 +315,21 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// refHash numbers an entity for counting distinct entities in little
-// memory (a collision only lowers a count by one).
+// refHash numbers an entity in 8 bytes. A collision errs on the safe
+// side: it lowers an owned count by one, keeps a doomed entity (claimed),
+// or skips a send only if the content hashes collide too.
 func refHash(r ledger.Ref) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(r.Blueprint))
-	_, _ = h.Write([]byte{0})
-	_, _ = h.Write([]byte(r.Identifier))
-	return h.Sum64()
-}
-
-func distinct(hs []uint64) int {
-	slices.Sort(hs)
-	return len(slices.Compact(hs))
+	// FNV-1a inline: hash/fnv allocates per call, and this runs per entity.
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+	}
+	add(r.Blueprint)
+	h ^= 0
+	h *= 1099511628211
+	add(r.Identifier)
+	return h
 }

@@ -76,6 +76,12 @@ type Config struct {
 	DeleteThreshold float64
 	// NoDeletes leaves every delete pending: nothing is deleted in Port.
 	NoDeletes bool
+	// Resync ignores the ledger's hashes for one run (in follow mode, its
+	// first pass): every entity the pass's objects produce is posted,
+	// overwriting hand edits in Port, and the ledger records the hashes
+	// Port accepted. Objects already loaded are not read again: to post
+	// the whole org, extract a full snapshot first.
+	Resync bool
 	// Plan computes what a load would send and delete without sending,
 	// deleting, or writing checkpoints, dead letters or the ledger.
 	Plan bool
@@ -183,6 +189,8 @@ type Loader struct {
 	deleteErr error
 	// plan gathers what a Plan run would do.
 	plan *Plan
+	// resync is Config.Resync until the first pass is over.
+	resync bool
 	// portIdx is Port's content of the mapping's blueprints while a pass
 	// rebuilds ledgers (rebuild.go); dropped after the pass.
 	portIdx portIndex
@@ -198,7 +206,7 @@ func New(ctx context.Context, cfg Config) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, warned: map[string]bool{}, bps: map[string]int64{}, own: newOwned(), deleted: map[string]int64{}, plan: newPlan()}, nil
+	return &Loader{cfg: cfg, cp: cp, sums: map[string]*StreamSummary{}, warned: map[string]bool{}, bps: map[string]int64{}, own: newOwned(), deleted: map[string]int64{}, plan: newPlan(), resync: cfg.Resync}, nil
 }
 
 // Run loads every pending object once, or keeps going in follow mode until
@@ -308,6 +316,7 @@ func (l *Loader) pass(ctx context.Context) error {
 		l.warnUnmatched(stream)
 	}
 	l.portIdx = nil
+	l.resync = false // a follow run resyncs its first pass only
 	if ctx.Err() == nil {
 		if err := l.deletePass(ctx); err != nil {
 			return fmt.Errorf("deleting: %w", err)
@@ -402,6 +411,12 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 	// Parts of one object name load in part order: Airbyte's part numbers are
 	// not padded, so "_10" sorts before "_2" in key order.
 	sort.SliceStable(pending, func(i, j int) bool { return partLess(pending[i].Key, pending[j].Key) })
+	if idle, err := l.idle(ctx, stream, pending); err != nil || idle {
+		if err != nil && ctx.Err() != nil {
+			return l.interrupted(ctx, stream, 0)
+		}
+		return err
+	}
 	led, err := l.ledgerOf(ctx, stream)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -438,7 +453,29 @@ func (l *Loader) loadStream(ctx context.Context, stream string) error {
 		}
 		delete(failed, o.Key)
 	}
-	return l.applySnapshots(ctx, stream, led, ms, func(key string) bool { return listedKeys[key] && !failed[key] })
+	if err := l.applySnapshots(ctx, stream, led, ms, func(key string) bool { return listedKeys[key] && !failed[key] }); err != nil {
+		return err
+	}
+	l.evict(stream) // saved: one stream's ledger in memory at a time
+	return nil
+}
+
+// idle reports a stream with nothing to do in this pass: no object
+// pending and no manifest newer than the one its ledger, read in an
+// earlier pass, dealt with. Its ledger is not read.
+func (l *Loader) idle(ctx context.Context, stream string, pending []lake.ObjectInfo) (bool, error) {
+	if len(pending) > 0 {
+		return false, nil
+	}
+	after, ok := l.own.appliedOf(stream)
+	if !ok {
+		return false, nil
+	}
+	ms, err := lake.ListManifests(ctx, l.cfg.Store, l.cfg.Prefix, l.cfg.Namespace, stream, after)
+	if err != nil {
+		return false, err
+	}
+	return len(ms) == 0, nil
 }
 
 // interrupted reports a stream left with left objects pending (0: not

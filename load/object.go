@@ -211,6 +211,7 @@ func (o *objectLoad) add(ctx context.Context, key string, rec lake.Record) error
 			continue
 		}
 		at := from.mapped(d.MappingIndex, d.Blueprint, true, map[string]any{"identifier": id})
+		o.deleting(ledger.Ref{Blueprint: d.Blueprint, Identifier: id})
 		o.batches.add(ctx, d.Blueprint, op{origin: at, identifier: id, dependents: d.DeleteDependents, key: rkey})
 	}
 	return nil

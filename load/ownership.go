@@ -37,10 +37,90 @@ type owned struct {
 	forgot map[ledger.Ref]bool
 	// objSync maps each stream's objects named by a manifest to its sync id.
 	objSync map[string]map[string]int64
+	// inPort is, per entity (refHash of blueprint and identifier), the
+	// content hash this loader knows Port holds: confirmed by Port in this
+	// run, or found unchanged in a ledger. It makes the hash skip hold per
+	// entity across streams and record keys (a group membership that
+	// produces a user the users stream just found unchanged is not sent),
+	// while the ledgers keep ownership per record. At most inPortMax
+	// entities (about 40 bytes each): past it an entity new to a record is
+	// sent as before, so a 1M-entity run stays within its memory target.
+	inPort map[uint64]uint64
+	// opened are the streams whose ledger this loader has read once;
+	// pending those whose ledger may hold something to delete since the
+	// last delete pass (first read, a tombstone, a snapshot's vanished
+	// records, an orphan, a gone record back, a delete left pending).
+	opened, pending map[string]bool
+	// swept says a delete pass has read every ledger once: until then
+	// deletes left by earlier runs may wait in ledgers no stream opened.
+	swept bool
+	// applied is the AppliedSync of the ledgers dropped from memory, so a
+	// pass with nothing new for a stream need not read its ledger.
+	applied map[string]int64
+}
+
+// inPortMax bounds owned.inPort: about 10 MB.
+var inPortMax = 1 << 18
+
+// knowInPort records the version of an entity Port holds, within inPortMax.
+// The caller holds mu.
+func (own *owned) knowInPort(rh, hash uint64) {
+	if _, ok := own.inPort[rh]; ok || len(own.inPort) < inPortMax {
+		own.inPort[rh] = hash
+	}
+}
+
+// appliedOf is the AppliedSync of a stream's ledger dropped from memory.
+func (own *owned) appliedOf(stream string) (int64, bool) {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	a, ok := own.applied[stream]
+	return a, ok
+}
+
+// markPendingLocked notes that stream's ledger may hold something to
+// delete; the caller holds mu.
+func (own *owned) markPendingLocked(stream string) { own.pending[stream] = true }
+
+// markPending is markPendingLocked for a caller not holding mu.
+// markPending is markPendingLocked for a caller not holding mu.
+func (own *owned) markPending(stream string) {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	own.markPendingLocked(stream)
+}
+
+func (own *owned) anyPending() bool {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	return !own.swept || len(own.pending) > 0
+}
+
+func (own *owned) clearPending() {
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	clear(own.pending)
+	own.swept = true
+}
+
+// evict drops a stream's ledger from memory once it is saved, so a run
+// holds one stream's ledger at a time (the next use reads it again). A
+// plan saves nothing and keeps them all.
+func (l *Loader) evict(stream string) {
+	if l.cfg.Plan {
+		return
+	}
+	l.own.mu.Lock()
+	defer l.own.mu.Unlock()
+	if lg := l.own.streams[stream]; lg != nil && !lg.Dirty() {
+		l.own.applied[stream] = lg.AppliedSync
+		delete(l.own.streams, stream)
+	}
 }
 
 func newOwned() *owned {
-	return &owned{streams: map[string]*ledger.Stream{}, forgot: map[ledger.Ref]bool{}, objSync: map[string]map[string]int64{}}
+	return &owned{streams: map[string]*ledger.Stream{}, forgot: map[ledger.Ref]bool{}, objSync: map[string]map[string]int64{}, inPort: map[uint64]uint64{},
+		opened: map[string]bool{}, pending: map[string]bool{}, applied: map[string]int64{}}
 }
 
 // ledgerOf opens the ledger of stream once per loader: read from the
@@ -73,6 +153,10 @@ func (l *Loader) ledgerOf(ctx context.Context, stream string) (*ledger.Stream, e
 	}
 	l.own.mu.Lock()
 	l.own.streams[stream] = lg
+	if !l.own.opened[stream] {
+		l.own.opened[stream] = true
+		l.own.markPendingLocked(stream) // deletes left by an earlier run
+	}
 	l.own.mu.Unlock()
 	return lg, nil
 }
@@ -147,10 +231,28 @@ func (o *objectLoad) produce(key string, sync int64, ps []produced, rejected []l
 		}
 		seen[ref] = true
 		prev, had := old.Find(ref)
-		if had && prev.Hash == p.hash && !own.forgot[ref] {
+		rh := refHash(ref)
+		cur, met := own.inPort[rh]
+		switch {
+		case met && cur == p.hash && !own.forgot[ref]:
+			// This run already saw Port hold this version (another
+			// record, maybe of another stream, produced it): owned by
+			// this record too, not sent again.
+			next.Entities = append(next.Entities, ledger.Entity{Blueprint: ref.Blueprint, Identifier: ref.Identifier, Hash: p.hash})
+			continue
+		case had && prev.Hash == p.hash && !own.forgot[ref] && !o.l.resync:
+			// Unchanged for this record. Another record's other version
+			// met in this run does not make it sent: each record's copy
+			// is sent when it changes, not every time another's does.
+			if !met {
+				own.knowInPort(rh, p.hash)
+			}
 			next.Entities = append(next.Entities, prev)
 			continue
 		}
+		// Changed or new: sent. Until Port confirms it, no version is
+		// known to be in Port.
+		delete(own.inPort, rh)
 		send[i] = true
 		// The hash is known once Port accepts the entity (confirm); until
 		// then it is owned with an unknown hash, so it is sent again unless
@@ -169,6 +271,10 @@ func (o *objectLoad) produce(key string, sync int64, ps []produced, rejected []l
 			seen[e.Ref()] = true
 		}
 	}
+	if old.Gone || len(next.Orphans) > len(old.Orphans) {
+		// Back from the dead (fewer deletes), or new orphans (more).
+		own.markPendingLocked(o.led.Name)
+	}
 	o.led.Put(key, next)
 	return send
 }
@@ -178,6 +284,7 @@ func (o *objectLoad) confirm(key string, ref ledger.Ref, hash uint64) {
 	own := o.l.own
 	own.mu.Lock()
 	defer own.mu.Unlock()
+	own.knowInPort(refHash(ref), hash)
 	e, ok := o.led.Get(key)
 	if !ok {
 		return
@@ -198,6 +305,7 @@ func (o *objectLoad) forget(key string, ref ledger.Ref) {
 	own.mu.Lock()
 	defer own.mu.Unlock()
 	own.forgot[ref] = true
+	delete(own.inPort, refHash(ref))
 	if key == "" {
 		return
 	}
@@ -209,6 +317,17 @@ func (o *objectLoad) forget(key string, ref ledger.Ref) {
 		}
 		o.led.Put(key, e)
 	}
+}
+
+// deleting records that a mapping's delete rule asks to delete an entity:
+// from now on in this run no version of it is known to be in Port (the
+// delete may reach Port after an earlier upsert was confirmed).
+func (o *objectLoad) deleting(ref ledger.Ref) {
+	own := o.l.own
+	own.mu.Lock()
+	defer own.mu.Unlock()
+	own.forgot[ref] = true
+	delete(own.inPort, refHash(ref))
 }
 
 // see counts a record loaded from an object of sync.
@@ -241,6 +360,7 @@ func (o *objectLoad) tombstone(key string, sync int64) {
 	}
 	e.Gone, e.Sync = true, max(e.Sync, sync)
 	o.led.Put(key, e)
+	own.markPendingLocked(o.led.Name)
 }
 
 // catalog is the catalog's definition of a stream, if it has one.

@@ -93,6 +93,9 @@ func (l *Loader) applySnapshots(ctx context.Context, stream string, led *ledger.
 			led.Put(k, e)
 		}
 		led.Applied(m.SyncID)
+		if len(stale) > 0 {
+			own.markPendingLocked(stream)
+		}
 		own.mu.Unlock()
 		if len(stale) > 0 {
 			l.cfg.Logger.Info("records a complete snapshot no longer lists: their entities are deleted after the pass", "stream", stream, "sync", m.SyncID, "records", len(stale))
