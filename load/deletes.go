@@ -193,6 +193,8 @@ func (l *Loader) deletePass(ctx context.Context) error {
 // pending and are counted; an unknown outcome stops (err).
 func (l *Loader) sendDeletes(ctx context.Context, list []doomed) (map[ledger.Ref]bool, error) {
 	deleted := map[ledger.Ref]bool{}
+	deps := &DependentsError{}
+	defer l.holdDependents(deps)
 	for i := 0; i < len(list); {
 		j := i
 		bpIDs := map[string][]string{}
@@ -203,11 +205,16 @@ func (l *Loader) sendDeletes(ctx context.Context, list []doomed) (map[ledger.Ref
 		stream := list[i].stream
 		for _, bp := range slices.Sorted(maps.Keys(bpIDs)) {
 			ids := bpIDs[bp]
-			// Dependents are never deleted along: they may not be ours.
-			failures, err := l.cfg.Port.Delete(ctx, bp, ids, false)
+			// Dependents are deleted along only when asked: they may not
+			// be ours.
+			failures, err := l.cfg.Port.Delete(ctx, bp, ids, l.cfg.DeleteDependents)
 			refused := map[int]bool{}
 			for _, f := range failures {
 				refused[f.Index] = true
+				if refusedForDependents(f) {
+					deps.add(bp, f)
+					continue
+				}
 				l.cfg.Logger.Warn("Port refused a delete; it stays pending", "blueprint", bp, "identifier", f.Identifier, "status", f.Status, "error", f.Error, "message", f.Message)
 			}
 			if err != nil {
