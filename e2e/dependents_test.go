@@ -188,3 +188,59 @@ func TestDeleteEventActorSeed003(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteDependentsThresholdCountsEvents: with --delete-dependents the
+// threshold counts, per blueprint, the owned entities Port would delete
+// along (the actor's events), not only the user: a threshold above the
+// user's share of okta_user but below the events' share of okta_event holds
+// every delete, and Port keeps the user and its events.
+func TestDeleteDependentsThresholdCountsEvents(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t, seed003(t), false)
+	p.usePort(seed003Blueprints(t))
+	p.loadStreams = seed003Streams
+	p.stubsAllowed = true
+	p.extract()
+	var dead int64
+	for _, id := range p.org.IDs("users") {
+		if !p.seed003User(id) {
+			dead++
+		}
+	}
+	p.loadDeadLettering(dead)
+	// The non-admin user with the most events.
+	var actor string
+	for _, id := range p.org.IDs("users") {
+		if p.seed003User(id) && !slices.Contains(p.org.AdminIDs(), id) && len(p.eventsOf(id)) > len(p.eventsOf(actor)) {
+			actor = id
+		}
+	}
+	events, users, allEvents := len(p.eventsOf(actor)), len(p.port.Entities("okta_user")), len(p.port.Entities("okta_event"))
+	userShare, eventShare := 1/float64(users), float64(events)/float64(allEvents)
+	if eventShare <= userShare {
+		t.Fatalf("actor %s's %d of %d events are no larger a share than 1 of %d users: the test proves nothing", actor, events, allEvents, users)
+	}
+	p.clk.Advance(time.Hour)
+	if err := p.org.DeleteUser(actor, p.clk.Now().Add(-30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	p.extract()
+	deleted := p.port.Stats().EntitiesDeleted
+	cfg := p.loadConfig()
+	cfg.DeleteDependents = true
+	cfg.DeleteThreshold = (userShare + eventShare) / 2
+	_, err := p.loadWith(cfg)
+	var te *load.ThresholdError
+	if !errors.As(err, &te) {
+		t.Fatalf("load: %v, want the threshold to hold the deletes (the user's %d events are %.1f%% of okta_event, over %.1f%%)", err, events, 100*eventShare, 100*cfg.DeleteThreshold)
+	}
+	if !strings.Contains(err.Error(), "okta_event") {
+		t.Errorf("the threshold error does not name okta_event: %v", err)
+	}
+	if n := p.port.Stats().EntitiesDeleted - deleted; n != 0 {
+		t.Errorf("%d entities deleted over the threshold", n)
+	}
+	if _, ok := p.port.Entity("okta_user", actor); !ok {
+		t.Errorf("Port lost user %s", actor)
+	}
+}

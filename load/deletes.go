@@ -139,6 +139,12 @@ func (l *Loader) deletePass(ctx context.Context) error {
 		}
 		return nil
 	}
+	if l.cfg.DeleteDependents && len(doomedList) > 0 {
+		// The threshold counts what Port deletes along, too.
+		if err := l.countDependents(ctx, perBP, owned); err != nil {
+			return err
+		}
+	}
 	var trip *ThresholdError
 	for _, bp := range slices.Sorted(maps.Keys(perBP)) {
 		n, total := len(perBP[bp]), distinct(owned[bp])
