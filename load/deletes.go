@@ -156,10 +156,31 @@ func (l *Loader) deletePass(ctx context.Context) error {
 		}
 		return nil
 	}
+	if l.cfg.DeleteDependents && len(doomedList) > 0 {
+		// The threshold counts what Port deletes along, too; the owned
+		// entities are the live ones and the unclaimed candidates.
+		owned := make(map[string][]uint64, len(live))
+		for bp, hs := range live {
+			owned[bp] = slices.Clone(hs)
+		}
+		for _, d := range doomedList {
+			owned[d.ref.Blueprint] = append(owned[d.ref.Blueprint], refHash(d.ref))
+		}
+		if err := l.countDependents(ctx, perBP, owned); err != nil {
+			return err
+		}
+	}
 	var trip *ThresholdError
 	for _, bp := range slices.Sorted(maps.Keys(perBP)) {
 		n := len(perBP[bp])
-		total := n + len(live[bp]) // owned: live, and doomed unclaimed
+		// Owned: live, and doomed unclaimed (a dependent Port deletes along
+		// may still be live: count it once).
+		total := len(live[bp])
+		for _, id := range perBP[bp] {
+			if _, found := slices.BinarySearch(live[bp], refHash(ledger.Ref{Blueprint: bp, Identifier: id})); !found {
+				total++
+			}
+		}
 		if total > 0 && float64(n)/float64(total) > l.cfg.DeleteThreshold {
 			if trip == nil {
 				trip = &ThresholdError{Threshold: l.cfg.DeleteThreshold}
@@ -233,6 +254,8 @@ func (l *Loader) deletePass(ctx context.Context) error {
 // pending and are counted; an unknown outcome stops (err).
 func (l *Loader) sendDeletes(ctx context.Context, list []doomed) (map[ledger.Ref]bool, error) {
 	deleted := map[ledger.Ref]bool{}
+	deps := &DependentsError{}
+	defer l.holdDependents(deps)
 	for i := 0; i < len(list); {
 		j := i
 		bpIDs := map[string][]string{}
@@ -243,11 +266,16 @@ func (l *Loader) sendDeletes(ctx context.Context, list []doomed) (map[ledger.Ref
 		stream := list[i].stream
 		for _, bp := range slices.Sorted(maps.Keys(bpIDs)) {
 			ids := bpIDs[bp]
-			// Dependents are never deleted along: they may not be ours.
-			failures, err := l.cfg.Port.Delete(ctx, bp, ids, false)
+			// Dependents are deleted along only when asked: they may not
+			// be ours.
+			failures, err := l.cfg.Port.Delete(ctx, bp, ids, l.cfg.DeleteDependents)
 			refused := map[int]bool{}
 			for _, f := range failures {
 				refused[f.Index] = true
+				if refusedForDependents(f) {
+					deps.add(bp, f)
+					continue
+				}
 				l.cfg.Logger.Warn("Port refused a delete; it stays pending", "blueprint", bp, "identifier", f.Identifier, "status", f.Status, "error", f.Error, "message", f.Message)
 			}
 			if err != nil {

@@ -82,6 +82,12 @@ type Config struct {
 	// Port accepted. Objects already loaded are not read again: to post
 	// the whole org, extract a full snapshot first.
 	Resync bool
+	// DeleteDependents sends this loader's deletes with Port's
+	// delete_dependents, so Port also deletes the entities that relate to
+	// them (needed when a blueprint has a required relation, as seed 003's
+	// okta_event.OktaUser). Without it a delete Port refuses for dependents
+	// stays pending and fails the run (*DependentsError).
+	DeleteDependents bool
 	// Plan computes what a load would send and delete without sending,
 	// deleting, or writing checkpoints, dead letters or the ledger.
 	Plan bool
@@ -184,7 +190,8 @@ type Loader struct {
 	// own holds the ledgers opened by this loader.
 	own *owned
 	// deleted counts entities deleted per blueprint after passes;
-	// deleteErr is the last pass's deletes held back (*ThresholdError).
+	// deleteErr is the last pass's deletes held back (*ThresholdError,
+	// *DependentsError).
 	deleted   map[string]int64
 	deleteErr error
 	// plan gathers what a Plan run would do.

@@ -189,12 +189,12 @@ func TestFailedRunDeletesNothing(t *testing.T) {
 }
 
 // TestRefusedDeleteStaysPending: Port refuses to delete a user a
-// hand-made event requires (its OktaUser relation is required): the run
-// fails saying so, the user stays, and once the event is gone the next
-// run deletes the user.
+// hand-made event requires (its OktaUser relation is required, as in seed
+// 003's blueprint): the run fails saying so, the user stays, and once the
+// event is gone the next run deletes the user.
 func TestRefusedDeleteStaysPending(t *testing.T) {
 	store := newStore(t)
-	pe := newPort(t, portSetup{})
+	pe := newPort(t, portSetup{server: porttest.Options{Blueprints: requiredActorBlueprints(t)}})
 	h := newHandLake(t, store)
 	h.write(snap{stream: "users", records: fullUsers(span(0, 20)...)})
 	run(t, newLoader(t, store, pe, Config{}))

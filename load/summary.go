@@ -57,7 +57,8 @@ type Summary struct {
 	Stopped string
 	// Deleted counts entities deleted per blueprint (tombstones, snapshot
 	// deletes, orphans); DeletesHeld says why deletes were held back (the
-	// threshold), which fails the run.
+	// threshold, *ThresholdError, or Port's refusal for dependents,
+	// *DependentsError), which fails the run.
 	Deleted     map[string]int64
 	DeletesHeld error
 	// Plan is what a Plan run would send and delete.

@@ -47,6 +47,7 @@ func fieldFlags() map[string]string {
 		"load.Config.DeleteThreshold":    "--delete-threshold",
 		"load.Config.Plan":               "--plan",
 		"load.Config.NoDeletes":          "--no-deletes",
+		"load.Config.DeleteDependents":   "--delete-dependents",
 		"webhook.Config.URL":             "--port-webhook-url",
 		"webhook.Config.Algorithm":       "--port-webhook-signature-algorithm",
 		"webhook.Config.SignatureHeader": "--port-webhook-signature-header",

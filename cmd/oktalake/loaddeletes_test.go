@@ -91,3 +91,47 @@ func TestLoadDeleteFlagsUsage(t *testing.T) {
 		})
 	}
 }
+
+// A delete Port refuses because an entity depends on it through a required
+// relation fails the load (exit 1) with one line per blueprint naming the
+// entity, Port's reason and both ways out, and the entity stays; with
+// --delete-dependents Port deletes it and its dependent.
+func TestLoadDeleteDependents(t *testing.T) {
+	opts := withBlueprints(t)
+	opts.Blueprints["okta_test_login"] = json.RawMessage(`{"identifier": "okta_test_login", "title": "Login", "schema": {"properties": {}},
+		"relations": {"user": {"title": "User", "target": "okta_user", "required": true, "many": false}}}`)
+	srv := porttest.NewServer(opts)
+	defer srv.Close()
+	dir := t.TempDir()
+	writeUsers(t, dir, 1, 5)
+	load := func(args ...string) (string, string, int) {
+		return runCLI(t, append(append([]string{"load", "--bucket", dir, "--streams", "users"}, portArgs(srv)...), args...)...)
+	}
+	if _, errOut, code := load(); code != 0 {
+		t.Fatalf("first load: code %d: %s", code, errOut)
+	}
+	if err := srv.CreateEntity("okta_test_login", porttest.Entity{Identifier: "login1", Properties: map[string]any{}, Relations: map[string]any{"user": "00u00000001"}}); err != nil {
+		t.Fatal(err)
+	}
+	writeTombstones(t, dir, 1)
+	_, errOut, code := load()
+	for _, want := range []string{"okta_user: 1 entities", `"00u00000001"`, "okta_test_login", "optional", "--delete-dependents"} {
+		if code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("load: code %d (want 1), stderr lacks %q:\n%s", code, want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "load.Config.") {
+		t.Errorf("stderr names a library field, not the flag:\n%s", errOut)
+	}
+	if _, ok := srv.Entity("okta_user", "00u00000001"); !ok {
+		t.Fatal("Port lost the user it refused to delete")
+	}
+	if _, errOut, code := load("--delete-dependents"); code != 0 {
+		t.Fatalf("--delete-dependents: code %d: %s", code, errOut)
+	}
+	for bp, id := range map[string]string{"okta_user": "00u00000001", "okta_test_login": "login1"} {
+		if _, ok := srv.Entity(bp, id); ok {
+			t.Errorf("--delete-dependents left %s %s in Port", bp, id)
+		}
+	}
+}

@@ -86,6 +86,15 @@ func (s *Server) handleDeleteAll(w http.ResponseWriter, r *http.Request, _ []byt
 // returns them. Entities relating to a deleted entity are deleted too when
 // dependents is set; otherwise a required relation blocks the whole delete
 // and optional relations to it are cleared.
+//
+// As Port documents it: delete_dependents "will also delete all entities
+// with a relation to the deleted entity" (Port API spec, DELETE
+// /v1/blueprints/{blueprint_identifier}/entities/{entity_identifier} and
+// the bulk delete); with two blueprints joined by a required relation "the
+// delete operation will fail if this flag is set to false, if the flag is
+// set to true, the source entity will be deleted as well" (docs.port.io,
+// Custom integration API, Advanced: Delete Dependents); a bulk delete with
+// one such entity fails whole (the spec's bulk delete description).
 func (s *Server) deleteEntities(bpID string, ids []string, dependents bool) ([]string, *entityError) {
 	doomed := map[entityRef]bool{}
 	var queue []entityRef
