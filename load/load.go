@@ -55,6 +55,10 @@ type Config struct {
 	Follow bool
 	// PollInterval is the time between passes in follow mode (default 30s).
 	PollInterval time.Duration
+	// FullListEvery is how often a follow run lists every key of every
+	// stream (default DefaultFullListEvery); passes in between list from
+	// each stream's last key (listing.go).
+	FullListEvery time.Duration
 	// Wake, when set, starts a pass at once (bucket notifications); polling
 	// stays the safety net.
 	Wake <-chan struct{}
@@ -124,6 +128,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = DefaultPollInterval
+	}
+	if c.FullListEvery <= 0 {
+		c.FullListEvery = DefaultFullListEvery
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultBatchSize
@@ -201,6 +208,8 @@ type Loader struct {
 	// portIdx is Port's content of the mapping's blueprints while a pass
 	// rebuilds ledgers (rebuild.go); dropped after the pass.
 	portIdx portIndex
+	// lists is what a follow run's listings found (listing.go).
+	lists listCache
 }
 
 // New prepares a loader and reads its checkpoint.
@@ -290,6 +299,7 @@ func (l *Loader) after(ctx context.Context, d time.Duration) <-chan struct{} {
 // left it returns an *interruptedError; in follow mode, streams not listed
 // yet are not work left (stopping between passes is how follow ends).
 func (l *Loader) pass(ctx context.Context) error {
+	l.beginPass()
 	names, err := l.streamNames(ctx)
 	if err == nil && l.cfg.Enricher != nil {
 		if err = l.cfg.Enricher.Prepare(ctx); err != nil {
@@ -348,23 +358,9 @@ func (l *Loader) streamNames(ctx context.Context) ([]string, error) {
 			found[s] = true
 		}
 	} else {
-		// Listing every key to find stream names is cheap next to loading
-		// them, and works on any store without delimiters.
-		last := ""
-		err := l.cfg.Store.List(ctx, base, "", func(o lake.ObjectInfo) error {
-			rest := strings.TrimPrefix(o.Key, base)
-			i := strings.IndexByte(rest, '/')
-			if i <= 0 {
-				return nil
-			}
-			if name := rest[:i]; name != last {
-				found[name] = true
-				last = name
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", base, err)
+		var err error
+		if found, err = listStreamNames(ctx, l.cfg.Store, base); err != nil {
+			return nil, err
 		}
 	}
 	return orderStreams(found), nil
@@ -392,20 +388,13 @@ func orderStreams(found map[string]bool) []string {
 }
 
 func (l *Loader) loadStream(ctx context.Context, stream string) error {
-	prefix := lake.JoinKey(l.cfg.Prefix, l.cfg.Namespace, stream) + "/"
-	var listed []lake.ObjectInfo
-	err := l.cfg.Store.List(ctx, prefix, "", func(o lake.ObjectInfo) error {
-		if lake.IsDataObject(o.Key) {
-			listed = append(listed, o)
-		}
-		return nil
-	})
+	listed, err := l.listStream(ctx, stream)
 	if err != nil {
 		if ctx.Err() != nil {
 			// Interrupted between objects: nothing in progress.
 			return l.interrupted(ctx, stream, 0)
 		}
-		return fmt.Errorf("listing %s: %w", prefix, err)
+		return err
 	}
 	l.found += len(listed)
 	pending, err := l.cp.pending(ctx, stream, listed)
