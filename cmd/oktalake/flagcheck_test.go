@@ -34,6 +34,7 @@ func TestMeaninglessFlagValuesAreUsageErrors(t *testing.T) {
 		{"mapping timeout negative", load("--mapping-timeout", "-1s"), "--mapping-timeout"},
 		{"map mapping timeout zero", []string{"map", "--mapping-timeout", "0s", "x.jsonl"}, "--mapping-timeout"},
 		{"load poll interval zero", load("--follow", "--poll-interval", "0"), "--poll-interval"},
+		{"load full-list interval zero", load("--follow", "--full-list-every", "0"), "--full-list-every"},
 		{"extract max concurrency zero", append([]string{"extract", "--max-concurrency", "0"}, okta...), "--max-concurrency"},
 		{"extract rate-limit share zero", append([]string{"extract", "--rate-limit-share", "0"}, okta...), "--rate-limit-share"},
 		{"backfill window zero", append([]string{"backfill", "logs", "--since", yesterday, "--window", "0"}, okta...), "--window"},

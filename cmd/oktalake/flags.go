@@ -328,7 +328,7 @@ func checkFlagValues(c *cli.Context) error {
 			if n := c.Int(name); n < 1 {
 				return usagef("--%s: %d must be at least 1", name, n)
 			}
-		case "mapping-timeout", "poll-interval", "window":
+		case "mapping-timeout", "poll-interval", "full-list-every", "window":
 			if d := c.Duration(name); d <= 0 {
 				return usagef("--%s: %v must be a positive duration such as 30s", name, d)
 			}

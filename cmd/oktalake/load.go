@@ -96,6 +96,7 @@ func loadCommand() *cli.Command {
 			&cli.StringFlag{Name: "name", EnvVars: []string{"OKTALAKE_LOADER_NAME"}, Value: load.DefaultName, Usage: "loader name: its checkpoint and dead letters (several loaders may read one bucket into different Ports)"},
 			&cli.BoolFlag{Name: "follow", EnvVars: []string{"OKTALAKE_FOLLOW"}, Usage: "keep polling for new objects"},
 			&cli.DurationFlag{Name: "poll-interval", EnvVars: []string{"OKTALAKE_POLL_INTERVAL"}, Value: load.DefaultPollInterval, Usage: "time between polls with --follow"},
+			&cli.DurationFlag{Name: "full-list-every", EnvVars: []string{"OKTALAKE_FULL_LIST_EVERY"}, Value: load.DefaultFullListEvery, Usage: "with --follow: list every key this often (polls in between list from each stream's last key)"},
 			&cli.BoolFlag{Name: "minio-notify", EnvVars: []string{"OKTALAKE_MINIO_NOTIFY"}, Usage: "with --follow on MinIO: react at once to bucket notifications"},
 			&cli.BoolFlag{Name: "init-port", EnvVars: []string{"OKTALAKE_INIT_PORT"}, Usage: "create missing blueprints first (as \"oktalake port init\" does)"},
 			&cli.BoolFlag{Name: "replay-errors", Usage: "retry the dead letters instead of loading new objects"},
@@ -134,7 +135,7 @@ func loadCommand() *cli.Command {
 			}
 			cfg := load.Config{
 				Store: b.store, Prefix: b.prefix, Namespace: b.namespace, Name: c.String("name"),
-				Streams: names, Mapping: m, Port: pc, Webhook: hook, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), Logger: log,
+				Streams: names, Mapping: m, Port: pc, Webhook: hook, Follow: c.Bool("follow"), PollInterval: c.Duration("poll-interval"), FullListEvery: c.Duration("full-list-every"), Logger: log,
 				MaxLineBytes: maxLine,
 			}
 			if err := applyDeleteFlags(c, &cfg); err != nil {
