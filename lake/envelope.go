@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oktalake/oktalake/internal/jsonscan"
 )
 
 // Envelope is how a record is wrapped on its JSONL line.
@@ -257,7 +259,7 @@ func jsonMillis(v []byte) time.Time {
 // which must already be valid JSON, with the decoded key, the member's span
 // ("key":value) and the value's span. Nested values are skipped, not parsed.
 func eachMember(obj []byte, fn func(key string, member, value []byte)) error {
-	i := skipSpace(obj, 1)
+	i := jsonscan.SkipSpace(obj, 1)
 	if i < len(obj) && obj[i] == '}' {
 		return nil
 	}
@@ -266,76 +268,18 @@ func eachMember(obj []byte, fn func(key string, member, value []byte)) error {
 		if obj[i] != '"' {
 			return fmt.Errorf("unexpected %q at offset %d", obj[i], i)
 		}
-		keyEnd := skipString(obj, i)
+		keyEnd := jsonscan.SkipString(obj, i)
 		key := jsonString(obj[i:keyEnd])
-		i = skipSpace(obj, keyEnd)
-		i = skipSpace(obj, i+1) // the ':'
+		i = jsonscan.SkipSpace(obj, keyEnd)
+		i = jsonscan.SkipSpace(obj, i+1) // the ':'
 		valStart := i
-		i = skipValue(obj, i)
+		i = jsonscan.SkipValue(obj, i)
 		fn(key, obj[start:i], obj[valStart:i])
-		i = skipSpace(obj, i)
+		i = jsonscan.SkipSpace(obj, i)
 		if i >= len(obj) || obj[i] == '}' {
 			return nil
 		}
-		i = skipSpace(obj, i+1) // the ','
+		i = jsonscan.SkipSpace(obj, i+1) // the ','
 	}
 	return errors.New("unterminated object")
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the string literal starting at i.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index just past the valid JSON value starting at i.
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return i
-	default:
-		for i < len(b) {
-			switch b[i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return i
-			}
-			i++
-		}
-		return i
-	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/oktalake/oktalake/internal/jsonscan"
 )
 
 // The scanners below walk JSON that json.Compact has already validated and
@@ -29,10 +31,10 @@ func appendMembers(dst []member, obj []byte) []member {
 		return dst
 	}
 	for i < len(obj) {
-		keyEnd := skipString(obj, i)
+		keyEnd := jsonscan.SkipString(obj, i)
 		rawKey := obj[i:keyEnd]
 		valStart := keyEnd + 1 // the ':'
-		valEnd := skipValue(obj, valStart)
+		valEnd := jsonscan.SkipValue(obj, valStart)
 		dst = append(dst, member{rawKey: rawKey, key: keyBytes(rawKey), value: obj[valStart:valEnd]})
 		if obj[valEnd] == '}' {
 			return dst
@@ -49,7 +51,7 @@ func eachItem(arr []byte, fn func(j int, item []byte)) {
 		return
 	}
 	for j := 0; i < len(arr); j++ {
-		end := skipValue(arr, i)
+		end := jsonscan.SkipValue(arr, i)
 		fn(j, arr[i:end])
 		if arr[end] == ']' {
 			return
@@ -67,54 +69,6 @@ func keyBytes(raw []byte) []byte {
 	}
 	s, _ := unquote(raw)
 	return []byte(s)
-}
-
-// skipString returns the index just past the string token starting at i.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index just past the compact JSON value starting at i.
-func skipValue(b []byte, i int) int {
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return i
-	default:
-		for i < len(b) {
-			switch b[i] {
-			case ',', '}', ']':
-				return i
-			}
-			i++
-		}
-		return i
-	}
 }
 
 // unquote decodes a JSON string token. exact is false when the token holds
