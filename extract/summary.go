@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/extract/okta"
+	"github.com/oktalake/oktalake/internal/humanize"
+	"github.com/oktalake/oktalake/internal/iox"
 )
 
 // WriteTo prints the run summary as two tables: per stream (then per shared
 // parent listing, whose requests are booked to it alone), then per Okta
 // rate-limit bucket.
 func (s *Summary) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
+	cw := &iox.CountingWriter{W: w}
 	tw := tabwriter.NewWriter(cw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stream\trecords\tdeleted\tsnapshot\tobjects\tbytes\trequests\twaits\t429s\terrors\tskipped\ttime\tstatus\t")
 	for _, st := range s.Streams {
@@ -21,7 +23,7 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		if st.Err != nil {
 			status = "FAILED"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Tombstones, st.Snapshot, st.Objects, humanBytes(st.Bytes),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", st.Stream, st.Records, st.Tombstones, st.Snapshot, st.Objects, humanize.Bytes(st.Bytes),
 			st.Okta.Requests, st.Okta.Waits, st.Okta.TooMany, st.Okta.Errors, st.Skipped, st.Elapsed.Round(time.Millisecond), status)
 	}
 	for _, p := range s.Parents {
@@ -41,20 +43,20 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	writeBuckets(cw, s.Buckets)
 	writeCleaned(cw, s.Cleaned)
 	fmt.Fprintf(cw, "total: %d records in %s\n", s.Records(), s.Elapsed.Round(time.Millisecond))
-	return cw.n, cw.err
+	return cw.N, cw.Err
 }
 
 // WriteTo prints the backfill summary.
 func (s *BackfillSummary) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
+	cw := &iox.CountingWriter{W: w}
 	fmt.Fprintf(cw, "backfill logs: %d/%d windows (%d already done), %d events, %d objects, %s, %.0f events/s, %s\n",
-		s.WindowsDone, s.WindowsTotal, s.WindowsSkipped, s.Events, s.Objects, humanBytes(s.Bytes), s.EventsPerSecond(), s.Elapsed.Round(time.Millisecond))
+		s.WindowsDone, s.WindowsTotal, s.WindowsSkipped, s.Events, s.Objects, humanize.Bytes(s.Bytes), s.EventsPerSecond(), s.Elapsed.Round(time.Millisecond))
 	for _, f := range s.Failed {
 		fmt.Fprintf(cw, "failed window: %s\n", f)
 	}
 	writeBuckets(cw, s.Buckets)
 	writeCleaned(cw, s.Cleaned)
-	return cw.n, cw.err
+	return cw.N, cw.Err
 }
 
 func writeCleaned(w io.Writer, n int) {
@@ -86,33 +88,4 @@ func (p BackfillProgress) String() string {
 		eta = p.ETA.Round(time.Second).String()
 	}
 	return fmt.Sprintf("windows %d/%d  events %d  %.0f events/s  ETA %s", p.WindowsDone, p.WindowsTotal, p.Events, p.EventsPerSecond(), eta)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-type countingWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.err = err
-	return n, err
 }

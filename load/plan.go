@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+
+	"github.com/oktalake/oktalake/internal/iox"
 )
 
 // Plan is what a load would do in Port: upserts and deletes per blueprint,
@@ -78,7 +80,7 @@ func (p planSender) send(_ context.Context, b batch) outcome {
 func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	cw := &countWriter{w: w}
+	cw := &iox.CountingWriter{W: w}
 	fmt.Fprintln(cw, "plan: nothing was sent to Port; the checkpoint and the ledger are as they were")
 	tw := tabwriter.NewWriter(cw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "blueprint\tupserts\tdeletes\tfirst identifiers\t")
@@ -104,9 +106,9 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintln(tw, "(nothing to do)\t\t\t\t")
 	}
 	if err := tw.Flush(); err != nil {
-		return cw.n, err
+		return cw.N, err
 	}
-	return cw.n, cw.err
+	return cw.N, cw.Err
 }
 
 func (c *PlanCount) count() int64 {
@@ -114,20 +116,4 @@ func (c *PlanCount) count() int64 {
 		return 0
 	}
 	return c.Count
-}
-
-type countWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.err = err
-	return n, err
 }

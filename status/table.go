@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oktalake/oktalake/extract"
+	"github.com/oktalake/oktalake/internal/humanize"
 )
 
 // WriteJSON prints the report as indented JSON, for scripts.
@@ -44,7 +45,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 				outcome += fmt.Sprintf(" (last complete: sync %d)", s.LastComplete)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Stream, run, sync, kind, records, objects, outcome, cursor(s), s.Objects, humanBytes(s.Bytes))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Stream, run, sync, kind, records, objects, outcome, cursor(s), s.Objects, humanize.Bytes(s.Bytes))
 	}
 	if len(r.Streams) == 0 {
 		fmt.Fprintln(tw, "(no streams in the lake)")
@@ -157,17 +158,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+	"github.com/oktalake/oktalake/internal/iox"
 	"github.com/oktalake/oktalake/lake"
 )
 
@@ -57,7 +58,7 @@ type Encoder struct {
 	stream string
 	opts   Options
 	lay    *layout
-	out    *countingWriter
+	out    *iox.CountingWriter // keeps the first write error: the Parquet writer does not report every failed write of a row group
 	fw     *pqarrow.FileWriter
 	rb     *array.RecordBuilder
 
@@ -103,7 +104,7 @@ func newEncoder(w io.Writer, l *layout, opts Options) (*Encoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting a Parquet object of %s: %w", l.stream, err)
 	}
-	out := &countingWriter{w: w}
+	out := &iox.CountingWriter{W: w}
 	fw, err := pqarrow.NewFileWriter(l.schema, out, opts.writerProperties(leaves), arrowProps)
 	if err != nil {
 		return nil, fmt.Errorf("starting a Parquet object of %s: %w", l.stream, err)
@@ -451,7 +452,7 @@ func (e *Encoder) flush() (err error) {
 	if err := e.fw.WriteBuffered(rec); err != nil {
 		return e.fail(fmt.Errorf("writing a row group of %s: %w", e.stream, err))
 	}
-	if err := e.out.err; err != nil {
+	if err := e.out.Err; err != nil {
 		return e.fail(fmt.Errorf("writing a row group of %s: %w", e.stream, err))
 	}
 	e.rows, e.batchBytes = 0, 0
@@ -483,7 +484,7 @@ func (e *Encoder) Close() (err error) {
 	if err := e.fw.Close(); err != nil {
 		return e.fail(fmt.Errorf("finishing a Parquet object of %s: %w", e.stream, err))
 	}
-	if err := e.out.err; err != nil {
+	if err := e.out.Err; err != nil {
 		return e.fail(fmt.Errorf("finishing a Parquet object of %s: %w", e.stream, err))
 	}
 	e.err = fmt.Errorf("writing %s: %w", e.stream, errClosed)
@@ -505,30 +506,10 @@ func (e *Encoder) fail(err error) error {
 // larger, plus the footer.
 func (e *Encoder) BytesWritten() int64 {
 	if e.fw == nil {
-		return e.out.n
+		return e.out.N
 	}
-	return e.out.n + e.fw.RowGroupTotalCompressedBytes()
+	return e.out.N + e.fw.RowGroupTotalCompressedBytes()
 }
 
 // Records is the number of records written so far.
 func (e *Encoder) Records() int64 { return e.records }
-
-// countingWriter counts the bytes handed to w and keeps its first error:
-// the Parquet writer does not report every failed write of a row group.
-type countingWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	if err != nil {
-		c.err = err
-	}
-	return n, err
-}
